@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is
+# installed here, into .venv (Python) and from Debian's packages (Chromium, CJK fonts).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export PORT
+
+.PHONY: run test setup install install-test browser lint
+
+run: install setup
+	$(BIN)/diagflow serve --port $(PORT)
+
+test: install-test browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+setup: install
+	$(BIN)/diagflow setup --demo
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian's Chromium for browser tests, and CJK fonts (without them Chinese renders as boxes).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium fonts-noto-cjk; \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check .

@@ -1,0 +1,49 @@
+"""Errors the engine raises; the web layer maps each to one HTTP status."""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Base class: every engine error carries a message fit to show a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(EngineError):
+    """The thing asked for does not exist, or the caller may not know it exists (404)."""
+
+
+class Forbidden(EngineError):
+    """The caller is known but lacks the role or the scope for this action (403)."""
+
+
+class Conflict(EngineError):
+    """The task is not ready, already completed, or the instance changed concurrently (409)."""
+
+
+class InvalidData(EngineError):
+    """Submitted data fails the form's schema; `errors` maps each field path to a message (422)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("提交的数据有误")
+        self.errors = errors
+
+
+class ModelError(EngineError):
+    """A model element failed (script, condition, handler); names the element (an incident)."""
+
+    def __init__(self, element_id: str, message: str) -> None:
+        super().__init__(f"{element_id}: {message}")
+        self.element_id = element_id
+        self.detail = message
+
+
+class ValidationFailed(EngineError):
+    """A model set cannot be deployed; `problems` lists (element_id, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        lines = "; ".join(f"{element}: {message}" for element, message in problems)
+        super().__init__(f"model is not deployable: {lines}")
+        self.problems = problems

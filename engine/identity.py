@@ -1,0 +1,128 @@
+"""Users, organisations and passwords (argon2); turns a user into the engine's Actor."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from .access import Actor
+from .clock import Clock
+from .errors import InvalidData
+from .models import Organisation, User
+from .roles import DISTRICT_ROLES, DISTRICTS, ORGANISATION_ROLES, ROLES
+
+_HASHER = PasswordHasher()
+_DUMMY_HASH = _HASHER.hash("diagflow: a password nobody has")
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        district=user.district,
+        organisation_id=user.organisation_id,
+    )
+
+
+class IdentityService:
+    """Create and find users and organisations; check passwords."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def authenticate(self, username: str, password: str) -> Actor | None:
+        """The actor for a correct username and password, else None (same cost either way)."""
+        with self._sessions() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None or not user.is_active:
+                verify_password(_DUMMY_HASH, password)
+                return None
+            return actor_of(user) if verify_password(user.password_hash, password) else None
+
+    def actor(self, user_id: int) -> Actor | None:
+        with self._sessions() as session:
+            user = session.get(User, user_id)
+            return actor_of(user) if user is not None and user.is_active else None
+
+    def display_names(self, user_ids: set[int]) -> dict[int, str]:
+        if not user_ids:
+            return {}
+        with self._sessions() as session:
+            rows = session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+            return {user_id: name for user_id, name in rows}
+
+    def organisation_names(self, organisation_ids: set[int]) -> dict[int, str]:
+        if not organisation_ids:
+            return {}
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisation_ids))
+            )
+            return {org_id: name for org_id, name in rows}
+
+    def ensure_organisation(self, name: str, kind: str, credit_code: str, district: str | None) -> int:
+        """Create the organisation unless one with this credit code exists; return its id."""
+        with self._sessions.begin() as session:
+            org = session.scalar(select(Organisation).where(Organisation.credit_code == credit_code))
+            if org is None:
+                org = Organisation(
+                    name=name, kind=kind, credit_code=credit_code, district=district, created_at=self._clock.now()
+                )
+                session.add(org)
+                session.flush()
+            return org.id
+
+    def ensure_user(
+        self,
+        username: str,
+        password: str,
+        display_name: str,
+        role: str,
+        district: str | None = None,
+        organisation_id: int | None = None,
+    ) -> int:
+        """Create the user unless it exists; return its id. Checks role and scope make sense."""
+        problems = _user_problems(role, district, organisation_id)
+        if problems:
+            raise InvalidData(problems)
+        with self._sessions.begin() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                user = User(
+                    username=username,
+                    password_hash=hash_password(password),
+                    display_name=display_name,
+                    role=role,
+                    district=district,
+                    organisation_id=organisation_id,
+                    created_at=self._clock.now(),
+                )
+                session.add(user)
+                session.flush()
+            return user.id
+
+
+def _user_problems(role: str, district: str | None, organisation_id: int | None) -> dict[str, str]:
+    problems = {}
+    if role not in ROLES:
+        problems["role"] = f"未知角色 {role}"
+    if role in DISTRICT_ROLES and district not in DISTRICTS:
+        problems["district"] = "区县角色必须指定济南市的区县"
+    if role in ORGANISATION_ROLES and organisation_id is None:
+        problems["organisation_id"] = "服务商和企业用户必须属于一个单位"
+    return problems

@@ -1,0 +1,90 @@
+"""Process instances as callers see them: start, read (with tasks and history), list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import false, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from .access import Actor, may_view_instance
+from .errors import Forbidden, NotFound
+from .history import HistoryService
+from .models import Instance, ProcessVersion, TaskIndexRow
+from .roles import DISTRICT_ROLES
+from .runtime import RuntimeService
+from .tasks import row_dict
+
+
+class InstanceService:
+    def __init__(self, sessions: sessionmaker[Session], runtime: RuntimeService, history: HistoryService) -> None:
+        self._sessions = sessions
+        self._runtime = runtime
+        self._history = history
+
+    def start(self, process_id: str, actor: Actor, data: Mapping[str, Any] | None = None) -> int:
+        return self._runtime.start(process_id, actor, data)
+
+    def get(self, actor: Actor, instance_id: int) -> dict[str, Any]:
+        """The instance with its ready tasks and its history, if the actor may see it."""
+        with self._sessions() as session:
+            instance = session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            version = session.get(ProcessVersion, instance.process_version_id)
+            deployed = self._runtime.repository.get(instance.process_version_id)
+            roles = deployed.roles
+            if not may_view_instance(
+                actor, instance.district, instance.provider_org_id, instance.enterprise_org_id, roles
+            ):
+                raise Forbidden("无权查看此流程实例")
+            tasks = session.scalars(select(TaskIndexRow).where(TaskIndexRow.instance_id == instance_id))
+            return {
+                "id": instance.id,
+                "process_id": instance.process_id,
+                "version": version.version if version else None,
+                "status": instance.status,
+                "business_key": instance.business_key,
+                "district": instance.district,
+                "provider_org_id": instance.provider_org_id,
+                "enterprise_org_id": instance.enterprise_org_id,
+                "error": {"element_id": instance.error_element, "message": instance.error_message}
+                if instance.status == "error"
+                else None,
+                "created_at": instance.created_at,
+                "updated_at": instance.updated_at,
+                "completed_at": instance.completed_at,
+                "tasks": [row_dict(t) for t in tasks],
+                "history": self._history.for_instance(instance_id, deployed.element_names()),
+            }
+
+    def data(self, actor: Actor, instance_id: int) -> dict[str, Any]:
+        """The instance's latest process data (from its most recent completed task)."""
+        self.get(actor, instance_id)
+        _, _, workflow = self._runtime.load(instance_id)
+        return dict(workflow.last_task.data) if workflow.last_task else {}
+
+    def visible(self, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent instances the actor may see, newest first."""
+        query = select(Instance).order_by(Instance.id.desc()).limit(limit)
+        if actor.role in DISTRICT_ROLES:
+            query = query.where(Instance.district == actor.district)
+        elif actor.role == "provider":
+            query = query.where(Instance.provider_org_id == actor.organisation_id)
+        elif actor.role == "enterprise":
+            query = query.where(Instance.enterprise_org_id == actor.organisation_id)
+        elif actor.role != "city_bureau":
+            query = query.where(false())
+        with self._sessions() as session:
+            return [
+                {
+                    "id": i.id,
+                    "process_id": i.process_id,
+                    "business_key": i.business_key,
+                    "status": i.status,
+                    "district": i.district,
+                    "updated_at": i.updated_at,
+                }
+                for i in session.scalars(query)
+            ]

@@ -1,0 +1,144 @@
+"""diagflow's own rules for a model set, beyond what the BPMN schema checks.
+
+Each rule returns (element_id, message) pairs so a process owner sees every problem at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+
+from .roles import ROLES
+from .sandbox import SandboxError, compile_expression, compile_script
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+FLOW_NODES = (
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask", "sendTask",
+    "receiveTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway",
+    "inclusiveGateway", "eventBasedGateway",
+)
+FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
+
+Problem = tuple[str, str]
+
+
+def _flow_nodes(root: etree._Element) -> list[etree._Element]:
+    query = " | ".join(f"//bpmn:{tag}" for tag in FLOW_NODES)
+    return root.xpath(query, namespaces=NS)
+
+
+def _properties(node: etree._Element) -> dict[str, str]:
+    props = node.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)
+    return {p.get("name"): p.get("value") for p in props}
+
+
+def check_diagram(root: etree._Element) -> list[Problem]:
+    """Every flow node needs a shape and every sequence flow an edge, or editors lose them."""
+    shapes = set(root.xpath("//bpmndi:BPMNShape/@bpmnElement", namespaces=NS))
+    edges = set(root.xpath("//bpmndi:BPMNEdge/@bpmnElement", namespaces=NS))
+    problems = [(n.get("id"), "no diagram shape (BPMNShape)") for n in _flow_nodes(root) if n.get("id") not in shapes]
+    for flow in root.xpath("//bpmn:sequenceFlow", namespaces=NS):
+        if flow.get("id") not in edges:
+            problems.append((flow.get("id"), "no diagram edge (BPMNEdge)"))
+    return problems
+
+
+def check_lanes(root: etree._Element) -> list[Problem]:
+    """Every lane names a known role, and every user task sits in a lane."""
+    problems: list[Problem] = []
+    in_lane: set[str] = set()
+    for lane in root.xpath("//bpmn:lane", namespaces=NS):
+        if lane.get("name") not in ROLES:
+            known = ", ".join(ROLES)
+            problems.append((lane.get("id"), f"lane name {lane.get('name')!r} is not a known role ({known})"))
+        in_lane.update(ref.text.strip() for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS) if ref.text)
+    for task in root.xpath("//bpmn:userTask", namespaces=NS):
+        if task.get("id") not in in_lane:
+            problems.append((task.get("id"), "user task is outside every lane, so no role can act on it"))
+    return problems
+
+
+def check_forms(root: etree._Element, files: Mapping[str, bytes]) -> list[Problem]:
+    """Every form a user task names exists under forms/ and is a valid JSON Schema."""
+    problems: list[Problem] = []
+    for task in root.xpath("//bpmn:userTask", namespaces=NS):
+        props = _properties(task)
+        if "formJsonSchemaFilename" not in props:
+            problems.append((task.get("id"), "user task has no form (formJsonSchemaFilename)"))
+        for key in FORM_PROPERTIES:
+            if key in props:
+                problems.extend((task.get("id"), msg) for msg in _form_problems(props[key], files))
+    return problems
+
+
+def _form_problems(name: str, files: Mapping[str, bytes]) -> Iterable[str]:
+    path = f"forms/{name}"
+    if path not in files:
+        yield f"form file {path} does not exist"
+        return
+    try:
+        schema = json.loads(files[path])
+    except (ValueError, UnicodeDecodeError) as exc:
+        yield f"form file {path} is not valid JSON: {exc}"
+        return
+    if name.endswith(".schema.json"):
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            yield f"form file {path} is not a valid JSON Schema: {exc.message}"
+
+
+def check_operators(root: etree._Element, operators: Iterable[str]) -> list[Problem]:
+    known = set(operators)
+    problems: list[Problem] = []
+    for task in root.xpath("//bpmn:serviceTask", namespaces=NS):
+        ops = task.xpath("./bpmn:extensionElements/spiffworkflow:serviceTaskOperator/@id", namespaces=NS)
+        if not ops:
+            problems.append((task.get("id"), "service task names no operator"))
+        elif ops[0] not in known:
+            problems.append((task.get("id"), f"unknown operator {ops[0]!r}; registered: {', '.join(sorted(known))}"))
+    return problems
+
+
+def check_code(root: etree._Element) -> list[Problem]:
+    """Scripts, conditions and timer expressions must compile in the sandbox."""
+    problems: list[Problem] = []
+    for owner, source, compiler in _code_items(root):
+        try:
+            compiler(source)
+        except SandboxError as exc:
+            problems.append((owner, str(exc)))
+    return problems
+
+
+def _code_items(root: etree._Element) -> Iterable[tuple[str, str, object]]:
+    for script in root.xpath("//bpmn:scriptTask/bpmn:script", namespaces=NS):
+        yield script.getparent().get("id"), script.text or "", compile_script
+    for tag in ("preScript", "postScript"):
+        for script in root.xpath(f"//spiffworkflow:{tag}", namespaces=NS):
+            yield script.getparent().getparent().get("id"), script.text or "", compile_script
+    for cond in root.xpath("//bpmn:sequenceFlow/bpmn:conditionExpression", namespaces=NS):
+        yield cond.getparent().get("id"), cond.text or "", compile_expression
+    for tag in ("timeDuration", "timeDate", "timeCycle"):
+        for expr in root.xpath(f"//bpmn:timerEventDefinition/bpmn:{tag}", namespaces=NS):
+            yield expr.getparent().getparent().get("id"), expr.text or "", compile_expression
+
+
+def lint(root: etree._Element, files: Mapping[str, bytes], operators: Iterable[str]) -> list[Problem]:
+    """All of diagflow's rules for one BPMN document."""
+    return [
+        *check_lanes(root),
+        *check_forms(root, files),
+        *check_operators(root, operators),
+        *check_code(root),
+        *check_diagram(root),
+    ]

@@ -1,0 +1,145 @@
+"""The store: typed SQLAlchemy models for identity, deployed models, instances, tasks, audit.
+
+Business records (filings, reports, applications, ...) live in `engine.records`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC (SQLite has no zones) and always hands back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Organisation(Base):
+    """A provider (服务商) or an enterprise (企业), identified by its 统一社会信用代码."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    district: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32), index=True)
+    district: Mapped[str | None] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class ProcessVersion(Base):
+    """One deployed version of a process: its files, their hash, and the serialized spec."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (
+        UniqueConstraint("process_id", "version"),
+        UniqueConstraint("process_id", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    files: Mapped[dict[str, Any]]
+    spec_json: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str] = mapped_column(String(64))
+
+
+class Instance(Base):
+    """A running or finished process instance; `lock_version` guards concurrent saves."""
+
+    __tablename__ = "instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    district: Mapped[str | None] = mapped_column(String(40), index=True)
+    provider_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    enterprise_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    serialized: Mapped[str] = mapped_column(Text)
+    assignments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    error_element: Mapped[str | None] = mapped_column(String(100))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class TaskIndexRow(Base):
+    """A human task that is ready, as inboxes see it; rebuilt from the workflow on every save."""
+
+    __tablename__ = "task_index"
+    __table_args__ = (
+        Index("ix_task_index_role_district", "role", "district"),
+        Index("ix_task_index_role_org", "role", "organisation_id"),
+    )
+
+    task_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    district: Mapped[str | None] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class AuditEvent(Base):
+    """One action on the record; rows are only ever inserted."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
+    task_uuid: Mapped[str | None] = mapped_column(String(36))
+    element_id: Mapped[str | None] = mapped_column(String(100))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

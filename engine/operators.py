@@ -1,0 +1,37 @@
+"""The contract between the engine and `handlers/`: what a service-task operator receives.
+
+Handlers that only write diagflow's own tables run inside the engine's transaction, with the
+session of the unit of work, so their records commit or roll back with the instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .access import Actor
+from .clock import Clock
+from .models import Instance
+
+
+@dataclass
+class HandlerContext:
+    """Everything a handler may touch: the transaction, the instance row, the time, the caller."""
+
+    session: Session
+    instance: Instance
+    element_id: str
+    data: Mapping[str, Any]
+    clock: Clock
+    actor: Actor
+
+
+Operator = Callable[[HandlerContext, dict[str, Any]], dict[str, Any]]
+OperatorRegistry = Mapping[str, Operator]
+
+
+class HandlerError(Exception):
+    """A handler refused or failed; the instance gets an incident naming the element."""

@@ -1,0 +1,240 @@
+"""What runs: start instances and change them, one transaction per change.
+
+Every change follows the same path: load → refresh timers → act → engine steps → save
+(instance + task index + audit + business records). Saves are guarded by the instance's
+`lock_version`; when two changes race, exactly one commits and the other gets Conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import history, task_index
+from .access import Actor
+from .clock import Clock
+from .errors import Conflict, Forbidden, InvalidData, NotFound
+from .models import Instance, Organisation
+from .operators import HandlerContext, HandlerError, OperatorRegistry
+from .repository import Deployed, RepositoryService
+from .scripting import DiagflowScriptEngine
+from .timers import timer_deadlines
+
+CONFLICT_MESSAGE = "该流程实例刚被他人修改，请刷新后重试"
+
+
+class Unit:
+    """One transaction on one instance. Created by `RuntimeService.unit`, never directly."""
+
+    def __init__(
+        self, runtime: RuntimeService, session: Session, instance: Instance, deployed: Deployed, actor: Actor
+    ) -> None:
+        self.runtime = runtime
+        self.session = session
+        self.instance = instance
+        self.deployed = deployed
+        self.actor = actor
+        self.clock = runtime.clock
+        engine = DiagflowScriptEngine(runtime.functions, self._call_operator)
+        if instance.serialized:
+            self.workflow = runtime.repository.serializer.load(instance.serialized, deployed.spec_json)
+            self.workflow.script_engine = engine
+        else:
+            self.workflow = BpmnWorkflow(deployed.spec, deployed.subprocess_specs, script_engine=engine)
+
+    def audit(self, action: str, task_uuid: str | None = None, element_id: str | None = None, **details: Any) -> None:
+        history.record(
+            self.session, self.clock, self.actor, action, self.instance.id, task_uuid, element_id, **details
+        )
+
+    def ready_task(self, task_uuid: str) -> Task:
+        """The READY human task with this id, or Conflict (SpiffWorkflow does not check)."""
+        task = self._find(task_uuid)
+        if task is None:
+            raise NotFound(f"任务 {task_uuid} 不存在")
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise Conflict(f"任务「{task.task_spec.bpmn_name}」当前不可办理（状态：{TaskState.get_name(task.state)}）")
+        return task
+
+    def _find(self, task_uuid: str) -> Task | None:
+        try:
+            return self.workflow.get_task_from_id(UUID(task_uuid))
+        except (ValueError, KeyError):
+            return None
+
+    def run(self, task: Task, data: Mapping[str, Any]) -> None:
+        """Complete a ready human task with validated data, then let the engine move on."""
+        task.data.update(data)
+        task.run()
+        self.steps()
+
+    def steps(self) -> None:
+        """Fire due timers and run every engine task; a failing element becomes an incident."""
+        waiting = timer_deadlines(self.workflow)
+        try:
+            self.workflow.refresh_timers()
+            self.workflow.do_engine_steps()
+        except WorkflowException as exc:
+            self._incident(exc)
+        still_waiting = timer_deadlines(self.workflow)
+        now = self.clock.now()
+        for task_id, (element_id, due) in waiting.items():
+            if task_id not in still_waiting:
+                lag = (now - due).total_seconds()
+                self.audit("timer_fired", str(task_id), element_id, due_at=due.isoformat(), lag_seconds=lag)
+
+    def _incident(self, exc: WorkflowException) -> None:
+        spec = getattr(exc, "task_spec", None)
+        element = getattr(spec, "bpmn_id", None) or "unknown"
+        message = str(exc.args[0]) if exc.args else exc.__class__.__name__
+        cause = getattr(exc, "error_type", None)
+        self.instance.error_element = element
+        self.instance.error_message = message
+        self.audit("incident", element_id=element, message=message, error_type=cause)
+
+    def _call_operator(self, task: Task, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        operator = self.runtime.operators.get(name)
+        if operator is None:
+            raise HandlerError(f"operator {name!r} is not registered")
+        context = HandlerContext(
+            session=self.session,
+            instance=self.instance,
+            element_id=task.task_spec.bpmn_id,
+            data=task.data,
+            clock=self.clock,
+            actor=self.actor,
+        )
+        result = operator(context, params)
+        self.audit("operator_ran", str(task.id), task.task_spec.bpmn_id, operator=name)
+        return result
+
+    def save(self) -> None:
+        """Write the workflow, its status, its next timer and its task index."""
+        now = self.clock.now()
+        instance = self.instance
+        was = instance.status
+        instance.serialized = self.runtime.repository.serializer.dump(self.workflow)
+        instance.status = self._status()
+        if instance.status != "error":
+            instance.error_element = None
+            instance.error_message = None
+        deadlines = [due for _, due in timer_deadlines(self.workflow).values()]
+        instance.next_timer_at = min(deadlines) if deadlines else None
+        instance.updated_at = now
+        if instance.status == "completed" and was != "completed":
+            instance.completed_at = now
+            self.audit("instance_completed")
+        assigned = instance.assignments or {}
+        ready = {str(t.id) for t in task_index.ready_human_tasks(self.workflow)}
+        instance.assignments = {uuid: user for uuid, user in assigned.items() if uuid in ready}
+        task_index.rebuild(self.session, instance, self.workflow, now)
+        self.session.flush()
+
+    def _status(self) -> str:
+        if self.workflow.get_tasks(state=TaskState.ERROR):
+            return "error"
+        if self.workflow.is_completed():
+            return "completed"
+        return "running"
+
+
+class RuntimeService:
+    """Start instances and open units of work on them."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        repository: RepositoryService,
+        operators: OperatorRegistry,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.repository = repository
+        self.operators = operators
+        self.functions = dict(functions or {})
+
+    def start(self, process_id: str, actor: Actor, data: Mapping[str, Any] | None = None) -> int:
+        """Start the latest version of `process_id` as `actor`; the start event's lane says who may."""
+        deployed = self.repository.latest(process_id)
+        if actor.role != deployed.starter_role:
+            raise Forbidden(f"角色 {actor.role} 不能发起流程 {process_id}")
+        if data:
+            raise InvalidData({"data": "此流程发起时不接受数据，请在第一个任务中填写"})
+        with self._guard(), self.sessions.begin() as session:
+            now = self.clock.now()
+            instance = Instance(
+                process_version_id=deployed.version_id,
+                process_id=process_id,
+                status="running",
+                serialized="",
+                assignments={},
+                created_at=now,
+                updated_at=now,
+                started_by_id=actor.user_id,
+                **self._starter_scope(session, actor),
+            )
+            session.add(instance)
+            session.flush()
+            instance.business_key = f"{self.clock.local_now().year}-{instance.id:06d}"
+            unit = Unit(self, session, instance, deployed, actor)
+            unit.audit("instance_started", process_id=process_id, version=deployed.version)
+            unit.steps()
+            unit.save()
+            return instance.id
+
+    @staticmethod
+    def _starter_scope(session: Session, actor: Actor) -> dict[str, Any]:
+        scope: dict[str, Any] = {"district": actor.district}
+        if actor.role in ("provider", "enterprise") and actor.organisation_id is not None:
+            organisation = session.get(Organisation, actor.organisation_id)
+            key = "provider_org_id" if actor.role == "provider" else "enterprise_org_id"
+            scope[key] = actor.organisation_id
+            if actor.role == "enterprise" and organisation is not None:
+                scope["district"] = organisation.district
+        return scope
+
+    @contextmanager
+    def unit(self, instance_id: int, actor: Actor) -> Iterator[Unit]:
+        """A transaction on one instance: timers are refreshed before the caller acts,
+        engine steps run and everything is saved after; a lost race raises Conflict."""
+        with self._guard(), self.sessions.begin() as session:
+            instance = session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            unit = Unit(self, session, instance, self.repository.get(instance.process_version_id), actor)
+            unit.steps()
+            yield unit
+            unit.save()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except StaleDataError:
+            raise Conflict(CONFLICT_MESSAGE) from None
+        except OperationalError as exc:
+            if "locked" in str(exc).lower():
+                raise Conflict(CONFLICT_MESSAGE) from None
+            raise
+
+    def load(self, instance_id: int) -> tuple[Instance, Deployed, BpmnWorkflow]:
+        """Read an instance without changing it (for pages and the API)."""
+        with self.sessions() as session:
+            instance = session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            deployed = self.repository.get(instance.process_version_id)
+            workflow = self.repository.serializer.load(instance.serialized, deployed.spec_json)
+            return instance, deployed, workflow

@@ -1,0 +1,145 @@
+"""The only place model code runs: scripts, conditions, timer expressions and DMN cells are
+compiled with RestrictedPython and see whitelisted names only.
+
+SpiffWorkflow's default environment evals with all builtins (`__import__('os')` runs), and
+RestrictedPython's `safe_globals` alone is escapable through subclass walks; the guards
+below (no underscore names, `safer_getattr`, guarded item and write access) close both.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from types import CodeType
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+_UNSAFE_BUILTINS = {"__build_class__", "setattr", "delattr", "_getattr_", "id", "hash"}
+_EXTRA_BUILTINS: dict[str, Any] = {
+    "dict": dict, "list": list, "tuple": tuple, "set": set, "frozenset": frozenset,
+    "min": min, "max": max, "sum": sum, "sorted": sorted, "any": any, "all": all,
+    "enumerate": enumerate, "zip": zip, "reversed": reversed, "map": map, "filter": filter,
+}
+_INPLACE = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
+}
+RESERVED_KEYS = frozenset({"__builtins__", "typename"})
+
+
+class SandboxError(Exception):
+    """Model code was refused (unsafe or invalid) or failed; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+def _builtins() -> dict[str, Any]:
+    names = {k: v for k, v in safe_builtins.items() if k not in _UNSAFE_BUILTINS}
+    names.update(_EXTRA_BUILTINS)
+    return names
+
+
+def _write_guard(obj: Any) -> Any:
+    """Scripts may change task data (dicts and lists) but no other object."""
+    if type(obj) in (dict, list):
+        return obj
+    raise SandboxError(f"modifying a {type(obj).__name__} is not allowed")
+
+
+def _inplace(op: str, target: Any, value: Any) -> Any:
+    try:
+        return _INPLACE[op](target, value)
+    except KeyError:
+        raise SandboxError(f"operator {op} is not allowed") from None
+
+
+def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+_GUARDS: dict[str, Any] = {
+    "__builtins__": _builtins(),
+    "_getattr_": safer_getattr,
+    "_getitem_": lambda obj, key: obj[key],
+    "_getiter_": iter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": _write_guard,
+    "_inplacevar_": _inplace,
+    "_apply_": _apply,
+}
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(source: str) -> CodeType:
+    """Compile an expression once; raise SandboxError listing every refusal."""
+    result = compile_restricted_eval(source.strip(), "<expression>")
+    if result.errors or result.code is None:
+        raise SandboxError(_explain(result.errors))
+    return result.code
+
+
+@lru_cache(maxsize=4096)
+def compile_script(source: str) -> CodeType:
+    """Compile a script once; raise SandboxError listing every refusal."""
+    result = compile_restricted_exec(source, "<script>")
+    if result.errors or result.code is None:
+        raise SandboxError(_explain(result.errors))
+    return result.code
+
+
+def _explain(errors: tuple[str, ...] | list[str]) -> str:
+    return "refused by the sandbox: " + "; ".join(errors or ["does not compile"])
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    """A SpiffWorkflow script environment that runs everything through RestrictedPython.
+
+    `functions` are the whitelisted callables (calendar functions and the like) that models
+    may use; `call_service` hands service tasks to the registered handlers.
+    """
+
+    def __init__(
+        self,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+        service_caller: Callable[..., str] | None = None,
+    ) -> None:
+        super().__init__(dict(functions or {}))
+        self._service_caller = service_caller
+
+    def _globals(self, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> dict[str, Any]:
+        clash = (set(self.globals) | set(_GUARDS)) & set(context)
+        if clash:
+            raise SandboxError(f"task data overwrites a reserved name: {sorted(clash)}")
+        names = dict(context)
+        names.update(external or {})
+        names.update(self.globals)
+        names.update(_GUARDS)
+        return names
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: dict | None = None) -> Any:
+        code = compile_expression(expression)
+        return eval(code, self._globals(context, external_context))  # noqa: S307 - restricted code
+
+    def execute(self, script: str, context: dict[str, Any], external_context: dict | None = None) -> bool:
+        code = compile_script(script)
+        names = self._globals(context, external_context)
+        exec(code, names)  # noqa: S102 - restricted code
+        hidden = set(self.globals) | set(_GUARDS) | set(external_context or {})
+        for key in list(context):
+            if key not in names:
+                del context[key]
+        for key, value in names.items():
+            if key not in hidden and not key.startswith("_") and not callable(value):
+                context[key] = value
+        return True
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> str:
+        if self._service_caller is None:
+            raise SandboxError("service tasks are not available here")
+        return self._service_caller(context, **kwargs)

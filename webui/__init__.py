@@ -1,0 +1,37 @@
+"""diagflow's web app: an application factory, one blueprint per thing a user does.
+
+Every blueprint is a thin layer over the engine services in `app.extensions["diagflow"]`;
+none of them touches SpiffWorkflow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from engine.services import ProcessEngine
+from handlers import OPERATORS
+
+from . import api, auth, errors, health, inbox, instances, tasks
+from .config import from_environment
+from .security import csrf, set_security_headers
+from .views import IsoJSONProvider, register_template_helpers
+
+
+def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(from_environment())
+    app.config.update(overrides or {})
+    app.json = IsoJSONProvider(app)
+    app.extensions["diagflow"] = engine or ProcessEngine(
+        app.config["DATABASE_URL"], OPERATORS, clock=app.config.get("CLOCK")
+    )
+    csrf.init_app(app)
+    csrf.exempt(api.bp)
+    for blueprint in (auth.bp, inbox.bp, tasks.bp, instances.bp, api.bp, health.bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    register_template_helpers(app)
+    app.after_request(set_security_headers)
+    return app

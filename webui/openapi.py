@@ -1,0 +1,195 @@
+"""The OpenAPI 3 description of the REST API, served at /api/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _response(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description}
+    if schema is not None:
+        response["content"] = {JSON: {"schema": schema}}
+    return response
+
+
+ERRORS = {
+    "401": _response("no or bad credentials", _ref("Error")),
+    "403": _response("wrong role or scope", _ref("Error")),
+    "404": _response("unknown", _ref("Error")),
+}
+TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+INSTANCE_ID = {"name": "instance_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+SECURED = [{"bearer": []}]
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {JSON: {"schema": schema}}}
+
+
+def _task_action(summary: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "security": SECURED,
+        "parameters": [TASK_ID],
+        "responses": {
+            "200": _response("done", {"type": "object"}),
+            **ERRORS,
+            "409": _response("task not ready, already completed, claimed by another, or changed concurrently",
+                             _ref("Error")),
+        },
+    }
+    if body is not None:
+        operation["requestBody"] = _body(body)
+        operation["responses"]["422"] = _response("invalid data", _ref("InvalidData"))
+    return {"post": operation}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
+    "InvalidData": {
+        "type": "object",
+        "properties": {
+            "error": {"type": "string"},
+            "errors": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+        "required": ["error", "errors"],
+    },
+    "Task": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "instance_id": {"type": "integer"},
+            "process_id": {"type": "string"},
+            "bpmn_id": {"type": "string"},
+            "name": {"type": "string"},
+            "role": {"type": "string"},
+            "district": {"type": ["string", "null"]},
+            "assignee": {"type": ["integer", "null"]},
+            "state": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "due_at": {"type": ["string", "null"], "format": "date-time"},
+            "business_key": {"type": ["string", "null"]},
+        },
+        "required": ["id", "instance_id", "process_id", "bpmn_id", "name", "role", "state", "created_at"],
+    },
+    "Instance": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "process_id": {"type": "string"},
+            "version": {"type": "integer"},
+            "status": {"type": "string", "enum": ["running", "completed", "error", "cancelled"]},
+            "business_key": {"type": ["string", "null"]},
+            "tasks": {"type": "array", "items": _ref("Task")},
+            "history": {"type": "array", "items": {"type": "object"}},
+        },
+        "required": ["id", "process_id", "version", "status", "tasks", "history"],
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "diagflow API", "version": "1"},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+        },
+        "paths": {
+            "/api/auth/token": {
+                "post": {
+                    "summary": "Exchange a username and password for a bearer token",
+                    "requestBody": _body(
+                        {
+                            "type": "object",
+                            "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                            "required": ["username", "password"],
+                        }
+                    ),
+                    "responses": {
+                        "200": _response("a token", {"type": "object", "properties": {"token": {"type": "string"}}}),
+                        "401": ERRORS["401"],
+                        "422": _response("invalid body", _ref("InvalidData")),
+                    },
+                }
+            },
+            "/api/tasks": {
+                "get": {
+                    "summary": "Tasks the caller may act on",
+                    "security": SECURED,
+                    "parameters": [
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+                        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                    ],
+                    "responses": {
+                        "200": _response(
+                            "the caller's tasks",
+                            {
+                                "type": "object",
+                                "properties": {"items": {"type": "array", "items": _ref("Task")},
+                                               "total": {"type": "integer"}},
+                            },
+                        ),
+                        "401": ERRORS["401"],
+                    },
+                }
+            },
+            "/api/tasks/{task_id}": {
+                "get": {
+                    "summary": "One task with its form and data",
+                    "security": SECURED,
+                    "parameters": [TASK_ID],
+                    "responses": {"200": _response("the task", _ref("Task")), **ERRORS,
+                                  "409": _response("already completed", _ref("Error"))},
+                }
+            },
+            "/api/tasks/{task_id}/claim": _task_action("Claim a task"),
+            "/api/tasks/{task_id}/unclaim": _task_action("Give a claimed task back"),
+            "/api/tasks/{task_id}/complete": _task_action(
+                "Complete a task with form data",
+                {"type": "object", "properties": {"data": {"type": "object"}}, "required": ["data"]},
+            ),
+            "/api/instances": {
+                "post": {
+                    "summary": "Start a process instance",
+                    "security": SECURED,
+                    "requestBody": _body(
+                        {
+                            "type": "object",
+                            "properties": {"process_id": {"type": "string"}, "data": {"type": "object"}},
+                            "required": ["process_id"],
+                        }
+                    ),
+                    "responses": {
+                        "201": _response("started", {"type": "object", "properties": {"id": {"type": "integer"}}}),
+                        **ERRORS,
+                        "422": _response("invalid data", _ref("InvalidData")),
+                    },
+                }
+            },
+            "/api/instances/{instance_id}": {
+                "get": {
+                    "summary": "One instance with its tasks and history",
+                    "security": SECURED,
+                    "parameters": [INSTANCE_ID],
+                    "responses": {"200": _response("the instance", _ref("Instance")), **ERRORS},
+                }
+            },
+            "/api/processes": {
+                "get": {
+                    "summary": "Deployed process versions",
+                    "security": SECURED,
+                    "responses": {"200": _response("versions", {"type": "array", "items": {"type": "object"}}),
+                                  "401": ERRORS["401"]},
+                }
+            },
+            "/healthz": {"get": {"summary": "Health", "responses": {"200": _response("ok", {"type": "object"})}}},
+        },
+    }

@@ -1,0 +1,61 @@
+"""Template helpers and JSON encoding shared by every blueprint."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from engine.roles import ROLES
+
+from .context import actor
+
+STATUS_LABELS = {"running": "办理中", "completed": "已办结", "error": "异常", "cancelled": "已取消"}
+ACTION_LABELS = {
+    "instance_started": "发起流程",
+    "task_completed": "办理任务",
+    "task_claimed": "认领任务",
+    "task_unclaimed": "退回认领",
+    "task_assigned": "指派任务",
+    "operator_ran": "系统处理",
+    "timer_fired": "定时触发",
+    "incident": "运行异常",
+    "instance_completed": "流程办结",
+}
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def render_markdown(text: str) -> Markup:
+    """Model instructions as HTML; raw HTML in the source is escaped, never passed through."""
+    return Markup(_MARKDOWN.render(text or ""))  # noqa: S704 - html disabled above
+
+
+class IsoJSONProvider(DefaultJSONProvider):
+    """Dates in the API are ISO 8601 with their offset, not HTTP dates."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, (datetime, date)):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
+def register_template_helpers(app: Flask) -> None:
+    zone = ZoneInfo(app.config["DIAGFLOW_TIMEZONE"])
+
+    def local_time(value: datetime | None) -> str:
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(lambda role: ROLES.get(role, role), "role_label")
+    app.add_template_filter(lambda status: STATUS_LABELS.get(status, status), "status_label")
+    app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
+    app.context_processor(lambda: {"current_actor": actor(), "ROLES": ROLES})
