@@ -5,7 +5,7 @@ Only this loader creates these users; nothing else in diagflow knows the demo pa
 
 from __future__ import annotations
 
-from .identity import IdentityService
+from .identity import IdentityService, hash_password
 
 DEMO_PASSWORD = "jinan-demo-2026"  # noqa: S105 - the documented demo password
 
@@ -36,6 +36,7 @@ USERS = {
 def load_demo(identity: IdentityService) -> int:
     """Create the demo organisations and users unless they exist; return the user count."""
     org_ids = {key: identity.ensure_organisation(*values) for key, values in ORGANISATIONS.items()}
+    shared_hash = hash_password(DEMO_PASSWORD)
     for username, (display_name, role, district) in USERS.items():
         identity.ensure_user(
             username,
@@ -44,5 +45,6 @@ def load_demo(identity: IdentityService) -> int:
             role,
             district=district,
             organisation_id=org_ids.get(username),
+            password_hash=shared_hash,
         )
     return len(USERS)

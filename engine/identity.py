@@ -95,8 +95,12 @@ class IdentityService:
         role: str,
         district: str | None = None,
         organisation_id: int | None = None,
+        password_hash: str | None = None,
     ) -> int:
-        """Create the user unless it exists; return its id. Checks role and scope make sense."""
+        """Create the user unless it exists; return its id. Checks role and scope make sense.
+
+        `password_hash` lets a bulk loader hash a shared password once instead of per user.
+        """
         problems = _user_problems(role, district, organisation_id)
         if problems:
             raise InvalidData(problems)
@@ -105,7 +109,7 @@ class IdentityService:
             if user is None:
                 user = User(
                     username=username,
-                    password_hash=hash_password(password),
+                    password_hash=password_hash or hash_password(password),
                     display_name=display_name,
                     role=role,
                     district=district,

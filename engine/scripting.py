@@ -9,7 +9,9 @@ from typing import Any
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.task import Task
+from sqlalchemy.exc import SQLAlchemyError
 
+from .errors import EngineError
 from .sandbox import SandboxEnvironment
 
 ServiceCaller = Callable[[Task, str, dict[str, Any]], dict[str, Any]]
@@ -29,8 +31,8 @@ class DiagflowScriptEngine(PythonScriptEngine):
         params = {name: spec["value"] for name, spec in operation_params.items()}
         try:
             result = self._service_caller(task, operation_name, params)
-        except WorkflowTaskException:
-            raise
+        except (WorkflowTaskException, SQLAlchemyError, EngineError):
+            raise  # the database or the engine refused: the whole transaction is abandoned
         except Exception as exc:  # a handler's failure becomes an incident on this element
             raise WorkflowTaskException(f"operator {operation_name!r} failed: {exc}", task=task, exception=exc) from exc
         return json.dumps(result)

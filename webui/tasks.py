@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidData
+from engine.forms import validate_data
 from engine.tasks import TaskView
 
 from .auth import login_required
@@ -41,12 +42,13 @@ def show(task_id: str) -> tuple[str, int]:
 def complete(task_id: str) -> Response | tuple[str, int]:
     view = engine().tasks.get(actor(), task_id)
     data, conversion_errors = parse_form(view.form.schema, view.form.ui_schema, request.form)
-    if conversion_errors:
-        return _render(view, data, conversion_errors, 422)
     try:
+        if conversion_errors:
+            raise InvalidData(conversion_errors)
         engine().tasks.complete(actor(), task_id, data)
     except InvalidData as invalid:
-        return _render(view, data, invalid.errors, 422)
+        errors = {**validate_data(view.form.schema, data), **invalid.errors}
+        return _render(view, data, errors, 422)
     flash(f"「{view.task['name']}」已提交", "success")
     return redirect(url_for("instances.show", instance_id=view.task["instance_id"]))
 

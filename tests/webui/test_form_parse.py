@@ -378,8 +378,12 @@ def one(html: str, tag: str, **attrs: str) -> dict:
 
 
 def render(schema: dict, ui: dict, data: dict, errors: dict, autoescape: bool = False, **kwargs) -> str:
-    """Render with a plain Environment by default; Flask's autoescaping one is tested too."""
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=autoescape)
+    """Render with a plain Environment by default; Flask's autoescaping one is tested too.
+
+    A non-autoescaping environment is deliberate: the macros must escape by
+    themselves, whoever loads them.
+    """
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=autoescape)  # noqa: S701
     macro = env.get_template("_form.html").module.render_form
     return str(macro(schema, ui, data, errors, **kwargs))
 
