@@ -20,9 +20,10 @@ class Actor:
     role: str
     district: str | None = None
     organisation_id: int | None = None
+    display_name: str = ""
 
 
-SYSTEM = Actor(user_id=None, username="system", role="system")
+SYSTEM = Actor(user_id=None, username="system", role="system", display_name="系统")
 
 
 @dataclass(frozen=True)

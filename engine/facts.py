@@ -12,17 +12,26 @@ from typing import Any
 Fact = tuple[str, str]
 
 
-def field_labels(forms: Iterable[Mapping[str, Any] | None]) -> dict[str, dict[str, Any]]:
-    """Field name → {"title", "choices", "items"} collected from every form's properties."""
+FormPair = tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]
+
+
+def field_labels(forms: Iterable[FormPair]) -> dict[str, dict[str, Any]]:
+    """Field name → {"title", "choices", "items"} from every (schema, ui schema) pair.
+
+    Schemas should have their `x-options` resolved, so an enterprise id reads as its name.
+    """
     labels: dict[str, dict[str, Any]] = {}
-    for form in forms:
-        for name, prop in ((form or {}).get("properties") or {}).items():
-            labels.setdefault(name, _label(prop))
+    for schema, ui_schema in forms:
+        for name, prop in ((schema or {}).get("properties") or {}).items():
+            labels.setdefault(name, _label(prop, (ui_schema or {}).get(name) or {}))
     return labels
 
 
-def _label(prop: Mapping[str, Any]) -> dict[str, Any]:
+def _label(prop: Mapping[str, Any], ui: Mapping[str, Any]) -> dict[str, Any]:
     choices = {str(option.get("const")): option.get("title") for option in prop.get("oneOf", []) if "const" in option}
+    names = ui.get("ui:enumNames")
+    if prop.get("type") == "boolean" and isinstance(names, list) and len(names) == 2:
+        choices = {"True": names[0], "False": names[1]}
     items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
     return {
         "title": prop.get("title"),
@@ -33,7 +42,7 @@ def _label(prop: Mapping[str, Any]) -> dict[str, Any]:
 
 def format_value(value: Any, label: Mapping[str, Any]) -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return label.get("choices", {}).get(str(value)) or ("是" if value else "否")
     if isinstance(value, list):
         return "；".join(format_value(item, label) for item in value)
     if isinstance(value, dict):

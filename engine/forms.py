@@ -50,6 +50,7 @@ _SUBSCHEMA_MAP_KEYWORDS = (
 MESSAGES: dict[str, dict[str, str]] = {
     "zh": {
         "required": "请填写此项",
+        "required.choice": "请选择此项",
         "type.string": "格式不正确，应为文本",
         "type.number": "格式不正确，应为数字",
         "type.integer": "格式不正确，应为整数",
@@ -77,6 +78,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "en": {
         "required": "This field is required",
+        "required.choice": "Please choose an option",
         "type.string": "Invalid format: expected text",
         "type.number": "Invalid format: expected a number",
         "type.integer": "Invalid format: expected a whole number",
@@ -220,8 +222,22 @@ def validate_data(schema: dict, data: object, lang: str = DEFAULT_LANG) -> dict[
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     for error in _by_relevance(validator.iter_errors(data)):
         for path in _error_paths(error):
+            if error.validator == "required" and _is_choice_field(schema, path):
+                errors.setdefault(path, messages["required.choice"])
             errors.setdefault(path, _message(error, messages))
     return errors
+
+
+def _is_choice_field(schema: dict, dotted_path: str) -> bool:
+    """Is the field at ``dotted_path`` picked from options (radio, select, yes/no)?"""
+    node: object = schema
+    for part in dotted_path.split("."):
+        if not isinstance(node, dict):
+            return False
+        node = node.get("items") if part.isdigit() else (node.get("properties") or {}).get(part)
+    if not isinstance(node, dict):
+        return False
+    return node.get("type") == "boolean" or "enum" in node or _is_choice(node.get("oneOf"))
 
 
 def _messages(lang: str) -> dict[str, str]:

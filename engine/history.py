@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .access import Actor
 from .clock import Clock
-from .models import AuditEvent
+from .models import AuditEvent, User
 
 
 def record(
@@ -47,10 +47,16 @@ class HistoryService:
         """The instance's events in order; `element_names` labels each event's element."""
         names = element_names or {}
         with self._sessions() as session:
-            events = session.scalars(
-                select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
+            rows = session.execute(
+                select(AuditEvent, User.display_name)
+                .outerjoin(User, User.id == AuditEvent.actor_id)
+                .where(AuditEvent.instance_id == instance_id)
+                .order_by(AuditEvent.id)
             )
-            return [as_dict(e) | {"element_name": names.get(e.element_id or "")} for e in events]
+            return [
+                as_dict(event) | {"element_name": names.get(event.element_id or ""), "actor_display": display}
+                for event, display in rows
+            ]
 
 
 def as_dict(event: AuditEvent) -> dict[str, Any]:

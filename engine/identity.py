@@ -35,6 +35,7 @@ def actor_of(user: User) -> Actor:
         role=user.role,
         district=user.district,
         organisation_id=user.organisation_id,
+        display_name=user.display_name,
     )
 
 

@@ -43,6 +43,7 @@ class InstanceService:
             return {
                 "id": instance.id,
                 "process_id": instance.process_id,
+                "process_name": deployed.name,
                 "version": version.version if version else None,
                 "status": instance.status,
                 "business_key": instance.business_key,

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .clock import Clock
 from .errors import NotFound, ValidationFailed
-from .facts import field_labels
 from .lint import lint
 from .models import ProcessVersion
 from .serializer import InstanceSerializer
@@ -64,9 +63,6 @@ class Deployed:
     def element_names(self) -> dict[str, str]:
         specs = [self.spec, *self.subprocess_specs.values()]
         return {t.bpmn_id: t.bpmn_name for s in specs for t in s.task_specs.values() if t.bpmn_id and t.bpmn_name}
-
-    def field_labels(self) -> dict[str, dict[str, Any]]:
-        return field_labels(task.form for task in self.user_tasks.values())
 
 
 @dataclass(frozen=True)

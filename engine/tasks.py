@@ -7,6 +7,7 @@ on the server. Inboxes read only the task index, never serialized workflows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import form_options
 from .access import Actor, Scope, may_act_on_task
 from .errors import Conflict, Forbidden, InvalidData, NotFound
-from .facts import key_facts
+from .facts import field_labels, key_facts
 from .forms import resolve_options, validate_data
 from .models import AuditEvent, Instance, TaskIndexRow, User
 from .repository import UserTaskInfo
@@ -107,7 +108,9 @@ class TaskService:
             task=row_dict(row) | {"business_key": instance.business_key, "process_name": deployed.name},
             form=form,
             data=data,
-            facts=key_facts(data, deployed.field_labels(), exclude=(form.schema.get("properties") or {})),
+            facts=key_facts(
+                data, self._labels(deployed.user_tasks.values()), exclude=form.schema.get("properties") or {}
+            ),
         )
 
     def claim(self, actor: Actor, task_uuid: str) -> None:
@@ -180,12 +183,19 @@ class TaskService:
         return self._runtime.repository.get(version_id).user_tasks[row.bpmn_id]
 
     def _form(self, info: UserTaskInfo) -> TaskForm:
-        schema = info.form or {"type": "object", "properties": {}, "additionalProperties": False}
-        names = form_options.referenced(schema)
-        if names:
-            with self._sessions() as session:
-                schema = resolve_options(schema, form_options.load(session, names))
+        schema = self._resolved(info.form or {"type": "object", "properties": {}, "additionalProperties": False})
         return TaskForm(schema=schema, ui_schema=info.ui_schema, instructions=info.instructions)
+
+    def _resolved(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The schema with its `x-options` choice lists filled in from the store."""
+        names = form_options.referenced(schema)
+        if not names:
+            return schema
+        with self._sessions() as session:
+            return resolve_options(schema, form_options.load(session, names))
+
+    def _labels(self, infos: Iterable[UserTaskInfo]) -> dict[str, dict[str, Any]]:
+        return field_labels((self._resolved(info.form or {}), info.ui_schema) for info in infos)
 
     def _set_assignee(self, actor: Actor, row: TaskIndexRow, user_id: int | None, action: str) -> None:
         with self._runtime.unit(row.instance_id, actor) as unit:

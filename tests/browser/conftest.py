@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--headless",
+    "--lang=zh-CN",
 ]
 
 

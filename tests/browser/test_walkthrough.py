@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import ConsoleMessage, Error, Page, expect
 
-from engine.demo import DEMO_PASSWORD
+from engine.demo import DEMO_PASSWORD, USERS
 
 ENTERPRISE = "济南明泉精密机械有限公司"
 TASK_URL = re.compile(r"/tasks/[^/?#]+$")
@@ -21,7 +21,7 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(f"{base_url}/")
     expect(page.get_by_role("heading", level=1, name=re.compile("我的待办"))).to_be_visible()
-    expect(page.locator(".user-name")).to_have_text(username)
+    expect(page.locator(".user-name")).to_have_text(USERS[username][0])
 
 
 def log_out(page: Page, base_url: str) -> None:
@@ -113,7 +113,7 @@ def test_diagnosis_project_walkthrough(page: Page, live_server: str, artifacts_d
     assert posted.value.status == 422
     expect(page).to_have_url(task_url)
     decision = page.get_by_role("radiogroup", name="审核结论")
-    expect(decision.get_by_text("请填写此项")).to_be_visible()
+    expect(decision.get_by_text("请选择此项")).to_be_visible()
     expect(decision.get_by_role("radio", name="受理备案")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_role("alert")).to_contain_text("提交的内容有 1 处需要修改")
     shot("5-bureau-review-error")

@@ -164,7 +164,7 @@ def test_required_reports_each_missing_field():
     errors = validate_data(contract_schema(), {"contract_no": "ZD-1"})
 
     assert errors == {
-        "enterprise_id": "请填写此项",
+        "enterprise_id": "请选择此项",
         "contract_date": "请填写此项",
         "contract_amount": "请填写此项",
         "working_group": "请填写此项",

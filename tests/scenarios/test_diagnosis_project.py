@@ -14,10 +14,15 @@ def test_happy_path_runs_from_filing_to_satisfaction(engine) -> None:
 
     project.provider_files_contract()
     assert project.waiting_at() == ["confirm_filing"]
+    confirm = engine.tasks.get(project.actor("enterprise_a"), project.task_of("enterprise_a", "confirm_filing")["id"])
+    assert ("企业", "济南明泉精密机械有限公司（历下区）") in confirm.facts
+    assert ("合同编号", "JNZD-2026-001") in confirm.facts
     project.enterprise_confirms_filing()
     assert project.waiting_at() == ["review_filing"]
     project.district_accepts_filing()
     assert project.waiting_at() == ["submit_report"]
+    report = engine.tasks.get(project.actor("provider_a"), project.task_of("provider_a", "submit_report")["id"])
+    assert ("确认联合备案", "确认") in report.facts and ("审核结论", "受理备案") in report.facts
     project.provider_submits_report()
     assert project.waiting_at() == ["confirm_assessment"]
     project.enterprise_confirms_assessment()
