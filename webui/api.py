@@ -109,6 +109,16 @@ def unclaim_task(task_id: str) -> ResponseReturnValue:
     return jsonify({"id": task_id, "assignee": None})
 
 
+@bp.post("/tasks/<task_id>/assign")
+@token_required
+def assign_task(task_id: str) -> ResponseReturnValue:
+    user_id = _json_body().get("user_id")
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        raise InvalidData({"user_id": "user_id must be an integer"})
+    engine().tasks.assign(g.api_actor, task_id, user_id)
+    return jsonify({"id": task_id, "assignee": user_id})
+
+
 @bp.post("/tasks/<task_id>/complete")
 @token_required
 def complete_task(task_id: str) -> ResponseReturnValue:

@@ -152,6 +152,10 @@ def document() -> dict[str, Any]:
             },
             "/api/tasks/{task_id}/claim": _task_action("Claim a task"),
             "/api/tasks/{task_id}/unclaim": _task_action("Give a claimed task back"),
+            "/api/tasks/{task_id}/assign": _task_action(
+                "Give the task to a colleague with the same role and scope",
+                {"type": "object", "properties": {"user_id": {"type": "integer"}}, "required": ["user_id"]},
+            ),
             "/api/tasks/{task_id}/complete": _task_action(
                 "Complete a task with form data",
                 {"type": "object", "properties": {"data": {"type": "object"}}, "required": ["data"]},

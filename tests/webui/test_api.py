@@ -205,3 +205,18 @@ def test_processes_health_and_openapi(api: Api) -> None:
     document = api.client.get("/api/openapi.json").json
     assert document["openapi"].startswith("3.")
     assert {"/api/tasks", "/api/tasks/{task_id}/complete", "/api/instances"} <= set(document["paths"])
+
+
+def test_assign_through_the_api(app, api: Api) -> None:
+    engine = app.extensions["diagflow"]
+    organisation = engine.identity.authenticate("provider_a", api.password).organisation_id
+    colleague = engine.identity.ensure_user("provider_a_2", "a-long-password-2026", "同事", "provider",
+                                            organisation_id=organisation)
+    instance_id = api.start("provider_a")
+    task = api.only_task("provider_a", "file_contract", instance_id)
+    assert api.call("POST", "provider_a", f"/api/tasks/{task['id']}/assign", {"user_id": "x"}).status_code == 422
+    outsider = engine.identity.authenticate("provider_b", api.password).user_id
+    assert api.call("POST", "provider_a", f"/api/tasks/{task['id']}/assign", {"user_id": outsider}).status_code == 422
+    done = api.call("POST", "provider_a", f"/api/tasks/{task['id']}/assign", {"user_id": colleague})
+    assert done.status_code == 200
+    assert api.only_task("provider_a", "file_contract", instance_id)["assignee"] == colleague
