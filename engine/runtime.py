@@ -45,6 +45,7 @@ class Unit:
         self.deployed = deployed
         self.actor = actor
         self.clock = runtime.clock
+        self._incidents: list[str] = []
         engine = DiagflowScriptEngine(runtime.functions, self._call_operator)
         if instance.serialized:
             self.workflow = runtime.repository.serializer.load(instance.serialized, deployed.spec_json)
@@ -86,6 +87,7 @@ class Unit:
             self.workflow.do_engine_steps()
         except WorkflowException as exc:
             self._incident(exc)
+        self._assign_new_tasks()
         still_waiting = timer_deadlines(self.workflow)
         now = self.clock.now()
         for task_id, (element_id, due) in waiting.items():
@@ -93,14 +95,41 @@ class Unit:
                 lag = (now - due).total_seconds()
                 self.audit("timer_fired", str(task_id), element_id, due_at=due.isoformat(), lag_seconds=lag)
 
+    def _assign_new_tasks(self) -> None:
+        """Give each new task whose model names an `assignee` expression to that user.
+
+        Experts and supervisors only see tasks assigned to them, so their tasks say who:
+        e.g. `assignee` = `expert_id` inside a multi-instance expert review.
+        """
+        assignments = dict(self.instance.assignments or {})
+        for task in task_index.ready_human_tasks(self.workflow):
+            expression = (getattr(task.task_spec, "extensions", {}) or {}).get("properties", {}).get("assignee")
+            if not expression or str(task.id) in assignments:
+                continue
+            try:
+                user_id = self.workflow.script_engine.evaluate(task, expression)
+            except WorkflowException as exc:
+                self._incident(exc)
+                continue
+            if isinstance(user_id, bool) or not isinstance(user_id, int):
+                message = f"assignee expression {expression!r} gave {user_id!r}, not a user id"
+                self._record_incident(task.task_spec.bpmn_id, message)
+                continue
+            assignments[str(task.id)] = user_id
+            self.audit("task_assigned", str(task.id), task.task_spec.bpmn_id, assignee=user_id, by="model")
+        self.instance.assignments = assignments
+
     def _incident(self, exc: WorkflowException) -> None:
         spec = getattr(exc, "task_spec", None)
         element = getattr(spec, "bpmn_id", None) or "unknown"
         message = str(exc.args[0]) if exc.args else exc.__class__.__name__
-        cause = getattr(exc, "error_type", None)
+        self._record_incident(element, message, getattr(exc, "error_type", None))
+
+    def _record_incident(self, element: str, message: str, error_type: str | None = None) -> None:
+        self._incidents.append(element)
         self.instance.error_element = element
         self.instance.error_message = message
-        self.audit("incident", element_id=element, message=message, error_type=cause)
+        self.audit("incident", element_id=element, message=message, error_type=error_type)
 
     def _call_operator(self, task: Task, name: str, params: dict[str, Any]) -> dict[str, Any]:
         operator = self.runtime.operators.get(name)
@@ -141,7 +170,7 @@ class Unit:
         self.session.flush()
 
     def _status(self) -> str:
-        if self.workflow.get_tasks(state=TaskState.ERROR):
+        if self.workflow.get_tasks(state=TaskState.ERROR) or self._incidents:
             return "error"
         if self.workflow.is_completed():
             return "completed"

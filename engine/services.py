@@ -17,6 +17,7 @@ from .db import make_engine, make_session_factory
 from .history import HistoryService
 from .identity import IdentityService
 from .instances import InstanceService
+from .messages import MessageService
 from .models import Base
 from .operators import OperatorRegistry
 from .repository import RepositoryService
@@ -43,6 +44,7 @@ class ProcessEngine:
         self.identity = IdentityService(self.sessions, self.clock)
         self.instances = InstanceService(self.sessions, self.runtime, self.history)
         self.timers = TimerService(self.sessions, self.runtime, self.clock)
+        self.messages = MessageService(self.sessions, self.runtime)
 
     def create_schema(self) -> None:
         """Create missing tables (idempotent)."""
