@@ -5,9 +5,13 @@ Only this loader creates these users; nothing else in diagflow knows the demo pa
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from .identity import IdentityService, hash_password
+from .records.providers import LISTED, ProviderBatch, ProviderListing
 
 DEMO_PASSWORD = "jinan-demo-2026"  # noqa: S105 - the documented demo password
+DEMO_BATCH = "2026年第一批（演示）"
 
 ORGANISATIONS = {
     "provider_a": ("济南数智诊断科技有限公司", "provider", "91370100MA3DEMO0A1", "高新区"),
@@ -47,4 +51,26 @@ def load_demo(identity: IdentityService) -> int:
             organisation_id=org_ids.get(username),
             password_hash=shared_hash,
         )
+    list_demo_providers(identity, [org_ids["provider_a"], org_ids["provider_b"]])
     return len(USERS)
+
+
+def list_demo_providers(identity: IdentityService, organisation_ids: list[int]) -> None:
+    """Put the demo providers on a published batch of the list, so they can file projects."""
+    with identity.sessions.begin() as session:
+        batch = session.scalar(select(ProviderBatch).where(ProviderBatch.name == DEMO_BATCH))
+        if batch is None:
+            batch = ProviderBatch(name=DEMO_BATCH, published_at=identity.clock.now())
+            session.add(batch)
+            session.flush()
+        for organisation_id in organisation_ids:
+            listed = session.scalar(select(ProviderListing).where(ProviderListing.organisation_id == organisation_id))
+            if listed is None:
+                session.add(
+                    ProviderListing(
+                        organisation_id=organisation_id,
+                        status=LISTED,
+                        batch_id=batch.id,
+                        updated_at=identity.clock.now(),
+                    )
+                )

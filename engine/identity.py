@@ -43,12 +43,12 @@ class IdentityService:
     """Create and find users and organisations; check passwords."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
-        self._sessions = sessions
-        self._clock = clock
+        self.sessions = sessions
+        self.clock = clock
 
     def authenticate(self, username: str, password: str) -> Actor | None:
         """The actor for a correct username and password, else None (same cost either way)."""
-        with self._sessions() as session:
+        with self.sessions() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None or not user.is_active:
                 verify_password(_DUMMY_HASH, password)
@@ -56,21 +56,21 @@ class IdentityService:
             return actor_of(user) if verify_password(user.password_hash, password) else None
 
     def actor(self, user_id: int) -> Actor | None:
-        with self._sessions() as session:
+        with self.sessions() as session:
             user = session.get(User, user_id)
             return actor_of(user) if user is not None and user.is_active else None
 
     def display_names(self, user_ids: set[int]) -> dict[int, str]:
         if not user_ids:
             return {}
-        with self._sessions() as session:
+        with self.sessions() as session:
             rows = session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
             return {user_id: name for user_id, name in rows}
 
     def organisation_names(self, organisation_ids: set[int]) -> dict[int, str]:
         if not organisation_ids:
             return {}
-        with self._sessions() as session:
+        with self.sessions() as session:
             rows = session.execute(
                 select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisation_ids))
             )
@@ -78,11 +78,11 @@ class IdentityService:
 
     def ensure_organisation(self, name: str, kind: str, credit_code: str, district: str | None) -> int:
         """Create the organisation unless one with this credit code exists; return its id."""
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             org = session.scalar(select(Organisation).where(Organisation.credit_code == credit_code))
             if org is None:
                 org = Organisation(
-                    name=name, kind=kind, credit_code=credit_code, district=district, created_at=self._clock.now()
+                    name=name, kind=kind, credit_code=credit_code, district=district, created_at=self.clock.now()
                 )
                 session.add(org)
                 session.flush()
@@ -105,7 +105,7 @@ class IdentityService:
         problems = _user_problems(role, district, organisation_id)
         if problems:
             raise InvalidData(problems)
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 user = User(
@@ -115,7 +115,7 @@ class IdentityService:
                     role=role,
                     district=district,
                     organisation_id=organisation_id,
-                    created_at=self._clock.now(),
+                    created_at=self.clock.now(),
                 )
                 session.add(user)
                 session.flush()

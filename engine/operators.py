@@ -6,7 +6,7 @@ session of the unit of work, so their records commit or roll back with the insta
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,11 @@ class HandlerContext:
 
 Operator = Callable[[HandlerContext, dict[str, Any]], dict[str, Any]]
 OperatorRegistry = Mapping[str, Operator]
+
+# A start rule may refuse to start a process (raise Forbidden or Conflict with the reason):
+# a suspended provider filing a project, a campaign after the guideline has lapsed.
+StartRule = Callable[[Session, Actor, Clock], None]
+StartRules = Mapping[str, Sequence[StartRule]]
 
 
 class HandlerError(Exception):

@@ -25,7 +25,7 @@ from .access import Actor
 from .clock import Clock
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .models import Instance, Organisation
-from .operators import HandlerContext, HandlerError, OperatorRegistry
+from .operators import HandlerContext, HandlerError, OperatorRegistry, StartRules
 from .repository import Deployed, RepositoryService
 from .scripting import DiagflowScriptEngine
 from .timers import timer_deadlines
@@ -187,12 +187,14 @@ class RuntimeService:
         repository: RepositoryService,
         operators: OperatorRegistry,
         functions: Mapping[str, Callable[..., Any]] | None = None,
+        start_rules: StartRules | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.repository = repository
         self.operators = operators
         self.functions = dict(functions or {})
+        self.start_rules = start_rules or {}
 
     def start(self, process_id: str, actor: Actor, data: Mapping[str, Any] | None = None) -> int:
         """Start the latest version of `process_id` as `actor`; the start event's lane says who may."""
@@ -202,6 +204,8 @@ class RuntimeService:
         if data:
             raise InvalidData({"data": "此流程发起时不接受数据，请在第一个任务中填写"})
         with self._guard(), self.sessions.begin() as session:
+            for rule in self.start_rules.get(process_id, ()):
+                rule(session, actor, self.clock)
             now = self.clock.now()
             instance = Instance(
                 process_version_id=deployed.version_id,

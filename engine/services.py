@@ -19,7 +19,7 @@ from .identity import IdentityService
 from .instances import InstanceService
 from .messages import MessageService
 from .models import Base
-from .operators import OperatorRegistry
+from .operators import OperatorRegistry, StartRules
 from .repository import RepositoryService
 from .runtime import RuntimeService
 from .sweep import TimerService
@@ -33,12 +33,13 @@ class ProcessEngine:
         operators: OperatorRegistry,
         clock: Clock | None = None,
         functions: Mapping[str, Callable[..., Any]] | None = None,
+        start_rules: StartRules | None = None,
     ) -> None:
         self.clock = clock or Clock()
         self.db: SqlEngine = make_engine(database_url)
         self.sessions = make_session_factory(self.db)
         self.repository = RepositoryService(self.sessions, self.clock, operators)
-        self.runtime = RuntimeService(self.sessions, self.clock, self.repository, operators, functions)
+        self.runtime = RuntimeService(self.sessions, self.clock, self.repository, operators, functions, start_rules)
         self.tasks = TaskService(self.sessions, self.runtime)
         self.history = HistoryService(self.sessions)
         self.identity = IdentityService(self.sessions, self.clock)

@@ -6,11 +6,14 @@ is built and never imports handlers itself.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 
-from engine.operators import Operator
+from engine.operators import Operator, StartRule
 
 OPERATORS: dict[str, Operator] = {}
+START_RULES: dict[str, list[StartRule]] = {}
 
 
 def operator(name: str) -> Callable[[Operator], Operator]:
@@ -25,4 +28,21 @@ def operator(name: str) -> Callable[[Operator], Operator]:
     return register
 
 
-from . import filing  # noqa: E402,F401 - registers its operators
+def start_rule(*process_ids: str) -> Callable[[StartRule], StartRule]:
+    """Register a function that may refuse to start any of `process_ids`."""
+
+    def register(function: StartRule) -> StartRule:
+        for process_id in process_ids:
+            START_RULES.setdefault(process_id, []).append(function)
+        return function
+
+    return register
+
+
+def _import_all() -> None:
+    """Import every module of this package, so each registers its operators."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_import_all()

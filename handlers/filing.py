@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine.models import Organisation
 from engine.operators import HandlerContext, HandlerError
-from engine.records import Filing
+from engine.records.projects import Filing
 
 from . import operator
 

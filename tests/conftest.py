@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from engine.clock import SHANGHAI, MovableClock
 from engine.demo import DEMO_PASSWORD, load_demo
 from engine.services import ProcessEngine
-from handlers import OPERATORS
+from handlers import OPERATORS, START_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -54,7 +54,7 @@ def postgres_schema_url() -> Iterator[str]:
 
 
 def build_engine(url: str, clock: MovableClock) -> ProcessEngine:
-    engine = ProcessEngine(url, OPERATORS, clock=clock)
+    engine = ProcessEngine(url, OPERATORS, clock=clock, start_rules=START_RULES)
     engine.create_schema()
     for folder in sorted(p for p in PROCESSES.iterdir() if any(p.glob("*.bpmn"))):
         engine.repository.deploy_folder(folder, "tests")

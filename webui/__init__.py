@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from engine.services import ProcessEngine
-from handlers import OPERATORS
+from handlers import OPERATORS, START_RULES
 
 from . import api, auth, errors, health, inbox, instances, tasks
 from .config import from_environment
@@ -25,7 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     app.config.update(overrides or {})
     app.json = IsoJSONProvider(app)
     app.extensions["diagflow"] = engine or ProcessEngine(
-        app.config["DATABASE_URL"], OPERATORS, clock=app.config.get("CLOCK")
+        app.config["DATABASE_URL"], OPERATORS, clock=app.config.get("CLOCK"), start_rules=START_RULES
     )
     csrf.init_app(app)
     csrf.exempt(api.bp)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
-from engine.records import Filing
+from engine.records.projects import Filing
 from tests.support import Scenario
 
 
@@ -66,3 +67,20 @@ def test_enterprise_declines_joint_filing(engine) -> None:
     project = Scenario(engine).start("provider_a").provider_files_contract()
     project.enterprise_confirms_filing(confirmed=False)
     assert project.waiting_at() == ["file_contract"]
+
+
+def test_a_suspended_provider_cannot_file_new_projects(engine) -> None:
+    from sqlalchemy import update
+
+    from engine.errors import Forbidden
+    from engine.records.providers import ProviderListing
+
+    project = Scenario(engine)
+    with engine.sessions.begin() as session:
+        session.execute(
+            update(ProviderListing)
+            .where(ProviderListing.organisation_id == project.organisation_id("provider_a"))
+            .values(status="suspended", reason="诊断报告质量不合格")
+        )
+    with pytest.raises(Forbidden, match="已被暂停（诊断报告质量不合格）"):
+        project.start("provider_a")

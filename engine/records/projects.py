@@ -1,5 +1,4 @@
-"""Business records: what people search, list and export, written by handlers in the
-engine's transaction. Process data holds only references to these rows."""
+"""Diagnosis projects (第十一条–第十三条): filings and what the project produces."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base
+from ..models import Base
 
 
 class Filing(Base):
