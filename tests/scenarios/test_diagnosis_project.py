@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from engine.errors import Forbidden
 from engine.records.projects import Filing
+from engine.records.providers import ProviderListing
 from tests.support import Scenario
 
 
@@ -70,11 +72,6 @@ def test_enterprise_declines_joint_filing(engine) -> None:
 
 
 def test_a_suspended_provider_cannot_file_new_projects(engine) -> None:
-    from sqlalchemy import update
-
-    from engine.errors import Forbidden
-    from engine.records.providers import ProviderListing
-
     project = Scenario(engine)
     with engine.sessions.begin() as session:
         session.execute(
