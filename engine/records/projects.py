@@ -26,4 +26,52 @@ class Filing(Base):
     contract_amount: Mapped[float]
     working_group: Mapped[list[Any]]
     revision: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), default="filed")
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     filed_at: Mapped[datetime]
+
+
+class DiagnosisReport(Base):
+    """The provider's diagnosis report (第十二条): level and score per MIIT's 评测指标."""
+
+    __tablename__ = "diagnosis_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), unique=True)
+    level: Mapped[str] = mapped_column(String(4))
+    score: Mapped[float]
+    findings: Mapped[str] = mapped_column(String(5000))
+    proposals: Mapped[str] = mapped_column(String(5000))
+    submitted_at: Mapped[datetime]
+
+
+class Satisfaction(Base):
+    """The enterprise's satisfaction rating (第八条, 第十五条(五)) and self-assessment (第十五条(七))."""
+
+    __tablename__ = "satisfaction_surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), unique=True)
+    rating: Mapped[str] = mapped_column(String(20))
+    satisfied: Mapped[bool]
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    self_assessment_done: Mapped[bool]
+    rated_at: Mapped[datetime]
+
+
+class Rectification(Base):
+    """A rectification opinion (第十三条) on a project, and its loop until accepted."""
+
+    __tablename__ = "rectifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    opened_by_role: Mapped[str] = mapped_column(String(32))
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issue: Mapped[str] = mapped_column(String(2000))
+    due_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    response: Mapped[str | None] = mapped_column(String(2000))
+    rounds: Mapped[int] = mapped_column(default=0)
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
