@@ -55,7 +55,7 @@ class Deployed:
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
     roles: frozenset[str]
-    starter_role: str | None
+    starter_roles: frozenset[str]
     spec_json: str
     user_tasks: dict[str, UserTaskInfo] = field(default_factory=dict)
     name: str = ""
@@ -147,8 +147,16 @@ def _load_json(files: Mapping[str, bytes], name: str | None) -> dict[str, Any] |
     return json.loads(files[f"forms/{name}"]) if name else None
 
 
-def _starter_role(spec: BpmnProcessSpec) -> str | None:
-    return spec.start.outputs[0].lane if spec.start.outputs else None
+def _starter_roles(spec: BpmnProcessSpec) -> frozenset[str]:
+    """Who may start: the start event's `starterRoles` property (space-separated role keys),
+    else the role of the start event's lane."""
+    if not spec.start.outputs:
+        return frozenset()
+    start_event = spec.start.outputs[0]
+    listed = (getattr(start_event, "extensions", {}) or {}).get("properties", {}).get("starterRoles")
+    if listed:
+        return frozenset(listed.split())
+    return frozenset({start_event.lane}) if start_event.lane else frozenset()
 
 
 class RepositoryService:
@@ -202,7 +210,7 @@ class RepositoryService:
             spec=parsed.spec,
             subprocess_specs=parsed.subprocess_specs,
             roles=frozenset(lane for lane in lanes if lane),
-            starter_role=_starter_role(parsed.spec),
+            starter_roles=_starter_roles(parsed.spec),
             spec_json=self.serializer.spec_json(parsed.spec, parsed.subprocess_specs),
             user_tasks=_user_tasks(parsed),
             name=parsed.spec.description or parsed.process_id,

@@ -199,7 +199,7 @@ class RuntimeService:
     def start(self, process_id: str, actor: Actor, data: Mapping[str, Any] | None = None) -> int:
         """Start the latest version of `process_id` as `actor`; the start event's lane says who may."""
         deployed = self.repository.latest(process_id)
-        if actor.role != deployed.starter_role:
+        if actor.role not in deployed.starter_roles:
             raise Forbidden(f"角色 {actor.role} 不能发起流程 {process_id}")
         if data:
             raise InvalidData({"data": "此流程发起时不接受数据，请在第一个任务中填写"})
