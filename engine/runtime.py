@@ -28,7 +28,7 @@ from .models import Instance, Organisation
 from .operators import HandlerContext, HandlerError, OperatorRegistry, StartRules
 from .repository import Deployed, RepositoryService
 from .scripting import DiagflowScriptEngine
-from .timers import timer_deadlines
+from .timers import engine_time, timer_deadlines
 
 CONFLICT_MESSAGE = "该流程实例刚被他人修改，请刷新后重试"
 
@@ -203,7 +203,7 @@ class RuntimeService:
             raise Forbidden(f"角色 {actor.role} 不能发起流程 {process_id}")
         if data:
             raise InvalidData({"data": "此流程发起时不接受数据，请在第一个任务中填写"})
-        with self._guard(), self.sessions.begin() as session:
+        with self._guard(), engine_time(self.clock), self.sessions.begin() as session:
             for rule in self.start_rules.get(process_id, ()):
                 rule(session, actor, self.clock)
             now = self.clock.now()
@@ -242,7 +242,7 @@ class RuntimeService:
     def unit(self, instance_id: int, actor: Actor) -> Iterator[Unit]:
         """A transaction on one instance: timers are refreshed before the caller acts,
         engine steps run and everything is saved after; a lost race raises Conflict."""
-        with self._guard(), self.sessions.begin() as session:
+        with self._guard(), engine_time(self.clock), self.sessions.begin() as session:
             instance = session.get(Instance, instance_id)
             if instance is None:
                 raise NotFound(f"流程实例 {instance_id} 不存在")

@@ -1,12 +1,51 @@
-"""Timers: when each waiting timer of an instance is due, and the sweep that fires them."""
+"""Timers: when each waiting timer of an instance is due, and the engine's time inside them.
+
+SpiffWorkflow's timer module asks `datetime.now()` directly. So that timers follow the
+engine's clock (and tests and simulations can move time), that module's `datetime` is
+replaced by a subclass whose `now()` reads the clock of the unit of work running in this
+context; outside a unit it is the real time.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, tzinfo
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+from .clock import Clock
+
+_CLOCK: ContextVar[Clock | None] = ContextVar("diagflow_clock", default=None)
+
+
+class _EngineDatetime(datetime):
+    """`datetime` whose `now()` is the running unit's clock."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        clock = _CLOCK.get()
+        if clock is None:
+            return datetime.now(tz)
+        moment = clock.now()
+        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+
+
+spiff_timer.datetime = _EngineDatetime
+
+
+@contextmanager
+def engine_time(clock: Clock) -> Iterator[None]:
+    """Run SpiffWorkflow's timer code on `clock` for the duration of the block."""
+    token = _CLOCK.set(clock)
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
 
 
 def timer_deadlines(workflow: BpmnWorkflow) -> dict[UUID, tuple[str, datetime]]:
