@@ -96,6 +96,7 @@ class Instance(Base):
     serialized: Mapped[str] = mapped_column(Text)
     assignments: Mapped[dict[str, Any]] = mapped_column(default=dict)
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    provisional_timers: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     error_element: Mapped[str | None] = mapped_column(String(100))
     error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
@@ -127,6 +128,7 @@ class TaskIndexRow(Base):
     state: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None] = mapped_column(index=True)
+    due_provisional: Mapped[bool] = mapped_column(default=False)
 
 
 class AuditEvent(Base):
@@ -143,3 +145,25 @@ class AuditEvent(Base):
     actor_name: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CalendarDay(Base):
+    """A statutory holiday or an adjusted working day (调休); ordinary days are not stored."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(40))
+
+
+class CalendarYear(Base):
+    """A year whose schedule is known; deadlines in other years are provisional."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[datetime]
+    entered_by: Mapped[str] = mapped_column(String(64))

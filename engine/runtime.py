@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,13 +23,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import history, task_index
 from .access import Actor
-from .clock import Clock
+from .calendar import CalendarService
+from .clock import SHANGHAI, Clock
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .models import Instance, Organisation
 from .operators import HandlerContext, HandlerError, OperatorRegistry, StartRules
 from .repository import Deployed, RepositoryService
 from .scripting import DiagflowScriptEngine
-from .timers import engine_time, timer_deadlines
+from .timers import date_timer_ids, engine_time, timer_deadlines
+from .workdays import CalendarFunctions
 
 CONFLICT_MESSAGE = "该流程实例刚被他人修改，请刷新后重试"
 
@@ -46,6 +49,7 @@ class Unit:
         self.actor = actor
         self.clock = runtime.clock
         self._incidents: list[str] = []
+        self._recompute = False
         engine = DiagflowScriptEngine(runtime.functions, self._call_operator)
         if instance.serialized:
             self.workflow = runtime.repository.serializer.load(instance.serialized, deployed.spec_json)
@@ -157,8 +161,9 @@ class Unit:
         if instance.status != "error":
             instance.error_element = None
             instance.error_message = None
-        deadlines = [due for _, due in timer_deadlines(self.workflow).values()]
-        instance.next_timer_at = min(deadlines) if deadlines else None
+        timers = timer_deadlines(self.workflow)
+        instance.next_timer_at = min((due for _, due in timers.values()), default=None)
+        instance.provisional_timers = self._provisional_timers(timers) or None
         instance.updated_at = now
         if instance.status == "completed" and was != "completed":
             instance.completed_at = now
@@ -166,8 +171,49 @@ class Unit:
         assigned = instance.assignments or {}
         ready = {str(t.id) for t in task_index.ready_human_tasks(self.workflow)}
         instance.assignments = {uuid: user for uuid, user in assigned.items() if uuid in ready}
-        task_index.rebuild(self.session, instance, self.workflow, now)
+        rows = task_index.rebuild(self.session, instance, self.workflow, now, self._due, self._recompute)
+        for row, previous in rows:
+            if previous is not None and previous != row.due_at:
+                self.audit("deadline_recomputed", row.task_uuid, row.bpmn_id, kind="task_due",
+                           old=_local_iso(previous), new=_local_iso(row.due_at))
         self.session.flush()
+
+    def _provisional_timers(self, timers: dict[UUID, tuple[str, datetime]]) -> dict[str, str]:
+        calendar = self.runtime.calendar.current()
+        today = self.clock.local_now().date()
+        computed = date_timer_ids(self.workflow)
+        return {
+            str(task_id): due.astimezone(SHANGHAI).isoformat()
+            for task_id, (_, due) in timers.items()
+            if task_id in computed and calendar.provisional(today, due.astimezone(SHANGHAI).date())
+        }
+
+    def _due(self, task: Task, arrived: datetime) -> tuple[datetime, bool] | None:
+        """When a task is due: `dueWorkingDays` working days after it arrived (Asia/Shanghai),
+        and whether that rests on a year whose schedule is not published."""
+        info = self.deployed.user_tasks.get(task.task_spec.bpmn_id)
+        days = info.properties.get("dueWorkingDays") if info else None
+        if not days:
+            return None
+        calendar = self.runtime.calendar.current()
+        due = datetime.fromisoformat(CalendarFunctions(calendar).due_after_working_days(arrived, int(days)))
+        provisional = calendar.provisional(arrived.astimezone(SHANGHAI).date(), due.date())
+        return due.astimezone(UTC), provisional
+
+    def recompute_deadlines(self) -> None:
+        """Compute provisional timers and due times again (a year's schedule was entered)."""
+        self._recompute = True
+        for uuid, old in (self.instance.provisional_timers or {}).items():
+            task = self._find(uuid)
+            if task is None or task.state != TaskState.WAITING:
+                continue
+            task.internal_data.pop("event_value", None)
+            task.internal_data.pop("event_fired", None)
+            self.workflow.refresh_timers()
+            new = timer_deadlines(self.workflow).get(task.id)
+            self.audit("deadline_recomputed", uuid, task.task_spec.bpmn_id, kind="timer", old=old,
+                       new=_local_iso(new[1]) if new else None)
+        self.steps()
 
     def _status(self) -> str:
         if self.workflow.get_tasks(state=TaskState.ERROR) or self._incidents:
@@ -175,6 +221,10 @@ class Unit:
         if self.workflow.is_completed():
             return "completed"
         return "running"
+
+
+def _local_iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(SHANGHAI).isoformat() if moment else None
 
 
 class RuntimeService:
@@ -186,6 +236,7 @@ class RuntimeService:
         clock: Clock,
         repository: RepositoryService,
         operators: OperatorRegistry,
+        calendar: CalendarService,
         functions: Mapping[str, Callable[..., Any]] | None = None,
         start_rules: StartRules | None = None,
     ) -> None:
@@ -193,7 +244,13 @@ class RuntimeService:
         self.clock = clock
         self.repository = repository
         self.operators = operators
-        self.functions = dict(functions or {})
+        self.calendar = calendar
+        self.functions = {
+            **CalendarFunctions(calendar.current).as_dict(),
+            "now": lambda: clock.local_now().isoformat(),
+            "today": lambda: clock.local_now().date().isoformat(),
+            **(functions or {}),
+        }
         self.start_rules = start_rules or {}
 
     def start(self, process_id: str, actor: Actor, data: Mapping[str, Any] | None = None) -> int:

@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import Engine as SqlEngine
 
 from . import records  # noqa: F401 - registers the business-record tables
+from .calendar import CalendarService
 from .clock import Clock
 from .db import make_engine, make_session_factory
+from .deadlines import DeadlineService
 from .history import HistoryService
 from .identity import IdentityService
 from .instances import InstanceService
@@ -39,12 +41,16 @@ class ProcessEngine:
         self.db: SqlEngine = make_engine(database_url)
         self.sessions = make_session_factory(self.db)
         self.repository = RepositoryService(self.sessions, self.clock, operators)
-        self.runtime = RuntimeService(self.sessions, self.clock, self.repository, operators, functions, start_rules)
+        self.calendar = CalendarService(self.sessions, self.clock)
+        self.runtime = RuntimeService(
+            self.sessions, self.clock, self.repository, operators, self.calendar, functions, start_rules
+        )
         self.tasks = TaskService(self.sessions, self.runtime)
         self.history = HistoryService(self.sessions)
         self.identity = IdentityService(self.sessions, self.clock)
         self.instances = InstanceService(self.sessions, self.runtime, self.history)
         self.timers = TimerService(self.sessions, self.runtime, self.clock)
+        self.deadlines = DeadlineService(self.calendar, self.runtime)
         self.messages = MessageService(self.sessions, self.runtime)
 
     def create_schema(self) -> None:

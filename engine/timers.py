@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from .clock import Clock
@@ -61,3 +61,12 @@ def timer_deadlines(workflow: BpmnWorkflow) -> dict[UUID, tuple[str, datetime]]:
         elif isinstance(value, dict) and isinstance(value.get("next"), str):
             deadlines[task.id] = (task.task_spec.bpmn_id, TimerEventDefinition.get_datetime(value["next"]))
     return deadlines
+
+
+def date_timer_ids(workflow: BpmnWorkflow) -> set[UUID]:
+    """Waiting timers whose due time an expression computed (these may use the calendar)."""
+    return {
+        task.id
+        for task in list(workflow.event_manager.tasks.values())
+        if isinstance(task.task_spec.event_definition, TimeDateEventDefinition)
+    }

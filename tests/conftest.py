@@ -56,6 +56,7 @@ def postgres_schema_url() -> Iterator[str]:
 def build_engine(url: str, clock: MovableClock) -> ProcessEngine:
     engine = ProcessEngine(url, OPERATORS, clock=clock, start_rules=START_RULES)
     engine.create_schema()
+    engine.calendar.seed()
     for folder in sorted(p for p in PROCESSES.iterdir() if any(p.glob("*.bpmn"))):
         engine.repository.deploy_folder(folder, "tests")
     load_demo(engine.identity)

@@ -44,6 +44,8 @@ def setup_command(demo: bool) -> None:
     """Create the database schema, deploy every model in processes/, optionally load demo data."""
     _engine().create_schema()
     click.echo(f"database ready: {_engine().db.url.render_as_string(hide_password=True)}")
+    seeded = _engine().calendar.seed()
+    click.echo(f"calendar: {seeded} year(s) seeded from chinesecalendar" if seeded else "calendar: up to date")
     deploy_all(current_app.config["PROCESSES_DIR"])
     if demo:
         count = load_demo(_engine().identity)
