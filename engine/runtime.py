@@ -308,6 +308,22 @@ class RuntimeService:
             yield unit
             unit.save()
 
+    def advance_if_due(self, instance_id: int, actor: Actor) -> bool:
+        """Fire the instance's due timers in a transaction of its own; False if another worker
+        holds it (PostgreSQL: row lock, SKIP LOCKED), already advanced it, or nothing is due."""
+        try:
+            with self._guard(), engine_time(self.clock), self.sessions.begin() as session:
+                instance = session.get(Instance, instance_id, with_for_update={"skip_locked": True})
+                due = instance is not None and instance.status == "running" and instance.next_timer_at is not None
+                if not due or instance.next_timer_at > self.clock.now():
+                    return False
+                unit = Unit(self, session, instance, self.repository.get(instance.process_version_id), actor)
+                unit.steps()
+                unit.save()
+                return True
+        except Conflict:
+            return False
+
     @contextmanager
     def _guard(self) -> Iterator[None]:
         try:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .access import SYSTEM
 from .clock import Clock
-from .errors import Conflict
 from .models import Instance
 from .runtime import RuntimeService
 
@@ -36,12 +35,4 @@ class TimerService:
 
     def sweep(self, limit: int = 100) -> int:
         """Advance every due instance; return how many advanced (lost races are skipped)."""
-        advanced = 0
-        for instance_id in self.due(limit):
-            try:
-                with self._runtime.unit(instance_id, SYSTEM):
-                    pass
-            except Conflict:
-                continue
-            advanced += 1
-        return advanced
+        return sum(self._runtime.advance_if_due(instance_id, SYSTEM) for instance_id in self.due(limit))
