@@ -97,6 +97,20 @@ def _form_problems(name: str, files: Mapping[str, bytes]) -> Iterable[str]:
             yield f"form file {path} is not a valid JSON Schema: {exc.message}"
 
 
+def check_properties(root: etree._Element) -> list[Problem]:
+    """Deadlines are whole working days; escalation goes to a known role."""
+    problems: list[Problem] = []
+    for task in root.xpath("//bpmn:userTask", namespaces=NS):
+        props = _properties(task)
+        days = props.get("dueWorkingDays")
+        if days is not None and not (days.isdigit() and int(days) > 0):
+            problems.append((task.get("id"), f"dueWorkingDays must be a whole number of working days, not {days!r}"))
+        target = props.get("escalateTo")
+        if target is not None and target not in ROLES:
+            problems.append((task.get("id"), f"escalateTo {target!r} is not a known role"))
+    return problems
+
+
 def check_operators(root: etree._Element, operators: Iterable[str]) -> list[Problem]:
     known = set(operators)
     problems: list[Problem] = []
@@ -138,6 +152,7 @@ def lint(root: etree._Element, files: Mapping[str, bytes], operators: Iterable[s
     return [
         *check_lanes(root),
         *check_forms(root, files),
+        *check_properties(root),
         *check_operators(root, operators),
         *check_code(root),
         *check_diagram(root),

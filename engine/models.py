@@ -129,6 +129,8 @@ class TaskIndexRow(Base):
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     due_provisional: Mapped[bool] = mapped_column(default=False)
+    reminded_at: Mapped[datetime | None]
+    overdue_at: Mapped[datetime | None]
 
 
 class AuditEvent(Base):
@@ -167,3 +169,40 @@ class CalendarYear(Base):
     source: Mapped[str] = mapped_column(String(100))
     entered_at: Mapped[datetime]
     entered_by: Mapped[str] = mapped_column(String(64))
+
+
+class Escalation(Base):
+    """An overdue task handed to the role that supervises it (督办), until the task is done."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (Index("ix_escalations_target", "target_role", "district"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    task_name: Mapped[str] = mapped_column(String(200))
+    task_role: Mapped[str] = mapped_column(String(32))
+    target_role: Mapped[str] = mapped_column(String(32))
+    district: Mapped[str | None] = mapped_column(String(40))
+    due_at: Mapped[datetime]
+    opened_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class Notification(Base):
+    """A message for one user, or for everyone holding a role in a scope."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_role", "role", "district", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str | None] = mapped_column(String(32))
+    district: Mapped[str | None] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(300))
+    link: Mapped[str | None] = mapped_column(String(300))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,7 +27,7 @@ from .access import Actor
 from .calendar import CalendarService
 from .clock import SHANGHAI, Clock
 from .errors import Conflict, Forbidden, InvalidData, NotFound
-from .models import Instance, Organisation
+from .models import Escalation, Instance, Organisation
 from .operators import HandlerContext, HandlerError, OperatorRegistry, StartRules
 from .repository import Deployed, RepositoryService
 from .scripting import DiagflowScriptEngine
@@ -172,6 +173,12 @@ class Unit:
         ready = {str(t.id) for t in task_index.ready_human_tasks(self.workflow)}
         instance.assignments = {uuid: user for uuid, user in assigned.items() if uuid in ready}
         rows = task_index.rebuild(self.session, instance, self.workflow, now, self._due, self._recompute)
+        self.session.execute(
+            update(Escalation)
+            .where(Escalation.instance_id == instance.id, Escalation.resolved_at.is_(None),
+                   Escalation.task_uuid.not_in([row.task_uuid for row, _ in rows]))
+            .values(resolved_at=now)
+        )
         for row, previous in rows:
             if previous is not None and previous != row.due_at:
                 self.audit("deadline_recomputed", row.task_uuid, row.bpmn_id, kind="task_due",

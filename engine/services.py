@@ -15,12 +15,13 @@ from . import records  # noqa: F401 - registers the business-record tables
 from .calendar import CalendarService
 from .clock import Clock
 from .db import make_engine, make_session_factory
-from .deadlines import DeadlineService
+from .deadlines import DeadlineService, ReminderService
 from .history import HistoryService
 from .identity import IdentityService
 from .instances import InstanceService
 from .messages import MessageService
 from .models import Base
+from .notifications import NotificationService
 from .operators import OperatorRegistry, StartRules
 from .repository import RepositoryService
 from .runtime import RuntimeService
@@ -51,6 +52,8 @@ class ProcessEngine:
         self.instances = InstanceService(self.sessions, self.runtime, self.history)
         self.timers = TimerService(self.sessions, self.runtime, self.clock)
         self.deadlines = DeadlineService(self.calendar, self.runtime)
+        self.reminders = ReminderService(self.sessions, self.clock, self.runtime)
+        self.notifications = NotificationService(self.sessions)
         self.messages = MessageService(self.sessions, self.runtime)
 
     def create_schema(self) -> None:

@@ -58,6 +58,8 @@ def row_dict(row: TaskIndexRow) -> dict[str, Any]:
         "state": row.state,
         "created_at": row.created_at,
         "due_at": row.due_at,
+        "due_provisional": row.due_provisional,
+        "overdue": row.overdue_at is not None,
     }
 
 

@@ -19,5 +19,11 @@ def index() -> str:
     names = engine().identity.display_names({i["assignee"] for i in items if i["assignee"]})
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template(
-        "inbox.html", items=items, total=total, page=page, pages=pages, assignee_names=names
+        "inbox.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=pages,
+        assignee_names=names,
+        escalations=engine().reminders.escalations_for(actor()),
     )

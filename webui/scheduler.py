@@ -17,8 +17,9 @@ def start_embedded_scheduler(app: Flask) -> BackgroundScheduler:
 
     def sweep() -> None:
         advanced = engine.timers.sweep()
-        if advanced:
-            log.info("timer sweep advanced %d instance(s)", advanced)
+        reminded, overdue = engine.reminders.run()
+        if advanced or reminded or overdue:
+            log.info("sweep: %d instance(s) advanced, %d reminder(s), %d escalation(s)", advanced, reminded, overdue)
 
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(

@@ -11,6 +11,7 @@ from lxml import etree
 from engine.errors import ValidationFailed
 from engine.lint import NS, check_diagram
 from engine.repository import read_folder
+from tests.modelkit import linear_model, note_form, user_task
 from tests.support import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,3 +84,13 @@ def test_diagram_check_finds_a_missing_shape() -> None:
     shape = root.xpath("//bpmndi:BPMNShape[@bpmnElement='review_filing']", namespaces=NS)[0]
     shape.getparent().remove(shape)
     assert check_diagram(root) == [("review_filing", "no diagram shape (BPMNShape)")]
+
+
+def test_deadline_properties_are_checked(sqlite_engine) -> None:
+    model = linear_model("bad_deadline", "city_bureau", [user_task("t", "任务", "note", dueWorkingDays="ten",
+                                                                     escalateTo="mayor")])
+    with pytest.raises(ValidationFailed) as failed:
+        sqlite_engine.repository.deploy("bad_deadline", {"bad_deadline.bpmn": model,
+                                                          "forms/note.schema.json": note_form()}, "t")
+    messages = [message for element, message in failed.value.problems if element == "t"]
+    assert any("dueWorkingDays" in m for m in messages) and any("escalateTo" in m for m in messages)
