@@ -31,7 +31,7 @@ from .models import Escalation, Instance, Organisation
 from .operators import HandlerContext, HandlerError, OperatorRegistry, StartRules
 from .repository import Deployed, RepositoryService
 from .scripting import DiagflowScriptEngine
-from .timers import date_timer_ids, engine_time, timer_deadlines
+from .timers import calendar_timer_ids, engine_time, timer_deadlines
 from .workdays import CalendarFunctions
 
 CONFLICT_MESSAGE = "该流程实例刚被他人修改，请刷新后重试"
@@ -188,7 +188,7 @@ class Unit:
     def _provisional_timers(self, timers: dict[UUID, tuple[str, datetime]]) -> dict[str, str]:
         calendar = self.runtime.calendar.current()
         today = self.clock.local_now().date()
-        computed = date_timer_ids(self.workflow)
+        computed = calendar_timer_ids(self.workflow, CalendarFunctions.NAMES)
         return {
             str(task_id): due.astimezone(SHANGHAI).isoformat()
             for task_id, (_, due) in timers.items()

@@ -8,7 +8,7 @@ context; outside a unit it is the real time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, tzinfo
@@ -63,10 +63,13 @@ def timer_deadlines(workflow: BpmnWorkflow) -> dict[UUID, tuple[str, datetime]]:
     return deadlines
 
 
-def date_timer_ids(workflow: BpmnWorkflow) -> set[UUID]:
-    """Waiting timers whose due time an expression computed (these may use the calendar)."""
+def calendar_timer_ids(workflow: BpmnWorkflow, function_names: Iterable[str]) -> set[UUID]:
+    """Waiting date timers whose expression calls one of the working-day functions: only
+    these depend on the holiday schedule (a plain date or a duration does not)."""
+    names = tuple(function_names)
     return {
         task.id
         for task in list(workflow.event_manager.tasks.values())
         if isinstance(task.task_spec.event_definition, TimeDateEventDefinition)
+        and any(f"{name}(" in task.task_spec.event_definition.expression for name in names)
     }

@@ -91,6 +91,11 @@ class CalendarFunctions:
     timer needs one (SpiffWorkflow's timers silently stall on anything but a string).
     """
 
+    NAMES = (
+        "add_working_days", "working_days_between", "is_working_day", "end_of_working_day",
+        "working_period_end", "due_after_working_days",
+    )
+
     def __init__(self, calendar: WorkingCalendar | Callable[[], WorkingCalendar]) -> None:
         self._calendar = calendar
 
@@ -129,11 +134,4 @@ class CalendarFunctions:
         return end_of_day(self.calendar.shift(to_local(start).date(), int(n))).isoformat()
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "add_working_days": self.add_working_days,
-            "working_days_between": self.working_days_between,
-            "is_working_day": self.is_working_day,
-            "end_of_working_day": self.end_of_working_day,
-            "working_period_end": self.working_period_end,
-            "due_after_working_days": self.due_after_working_days,
-        }
+        return {name: getattr(self, name) for name in self.NAMES}

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from engine.clock import SHANGHAI, MovableClock
 from engine.demo import DEMO_PASSWORD, load_demo
+from engine.reference_data import seed_reference_data
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
 
@@ -56,9 +57,9 @@ def postgres_schema_url() -> Iterator[str]:
 def build_engine(url: str, clock: MovableClock) -> ProcessEngine:
     engine = ProcessEngine(url, OPERATORS, clock=clock, start_rules=START_RULES)
     engine.create_schema()
-    engine.calendar.seed()
     for folder in sorted(p for p in PROCESSES.iterdir() if any(p.glob("*.bpmn"))):
         engine.repository.deploy_folder(folder, "tests")
+    seed_reference_data(engine)
     load_demo(engine.identity)
     return engine
 

@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup
 
 from engine.demo import DEMO_PASSWORD, load_demo
 from engine.errors import ValidationFailed
+from engine.reference_data import seed_reference_data
 
 from . import create_app
 
@@ -44,9 +45,9 @@ def setup_command(demo: bool) -> None:
     """Create the database schema, deploy every model in processes/, optionally load demo data."""
     _engine().create_schema()
     click.echo(f"database ready: {_engine().db.url.render_as_string(hide_password=True)}")
-    seeded = _engine().calendar.seed()
-    click.echo(f"calendar: {seeded} year(s) seeded from chinesecalendar" if seeded else "calendar: up to date")
     deploy_all(current_app.config["PROCESSES_DIR"])
+    for line in seed_reference_data(_engine()):
+        click.echo(line)
     if demo:
         count = load_demo(_engine().identity)
         click.echo(f"demo data ready: {count} users, password {DEMO_PASSWORD}")

@@ -33,7 +33,7 @@ def test_two_sweeps_at_once_fire_each_timer_exactly_once(engine, clock) -> None:
     start_many(engine, count)
     assert engine.timers.due() == []
     clock.set(datetime.fromisoformat("2026-03-03T09:00:01+08:00"))
-    assert len(engine.timers.due(limit=10_000)) == count
+    assert len(engine.timers.due(limit=10_000)) == count  # the guideline's timers are months away
 
     results: list[int] = []
     barrier = threading.Barrier(2)
@@ -54,7 +54,8 @@ def test_two_sweeps_at_once_fire_each_timer_exactly_once(engine, clock) -> None:
     assert sum(results) == count
     assert fired(engine) == (count, count)
     with engine.sessions() as session:
-        statuses = session.execute(select(Instance.status, func.count()).group_by(Instance.status)).all()
+        statuses = session.execute(select(Instance.status, func.count()).where(Instance.process_id == "wait_until")
+                                   .group_by(Instance.status)).all()
     assert dict(statuses) == {"completed": count}
     assert engine.timers.sweep() == 0
 

@@ -198,8 +198,8 @@ def test_authentication_errors(api: Api) -> None:
 
 
 def test_processes_health_and_openapi(api: Api) -> None:
-    processes = api.call("GET", "city", "/api/processes").json
-    assert processes[0]["process_id"] == "diagnosis_project" and len(processes[0]["sha256"]) == 64
+    processes = {p["process_id"]: p for p in api.call("GET", "city", "/api/processes").json}
+    assert processes["diagnosis_project"]["version"] == 1 and len(processes["diagnosis_project"]["sha256"]) == 64
     health = api.client.get("/healthz")
     assert health.status_code == 200 and health.json["status"] == "ok"
     document = api.client.get("/api/openapi.json").json
