@@ -13,7 +13,7 @@ from flask import Flask
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
 
-from . import api, auth, errors, health, inbox, instances, tasks
+from . import admin, api, auth, errors, health, inbox, instances, tasks
 from .config import from_environment
 from .security import csrf, set_security_headers
 from .views import IsoJSONProvider, register_template_helpers
@@ -29,7 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     )
     csrf.init_app(app)
     csrf.exempt(api.bp)
-    for blueprint in (auth.bp, inbox.bp, tasks.bp, instances.bp, api.bp, health.bp):
+    for blueprint in (auth.bp, inbox.bp, tasks.bp, instances.bp, admin.bp, api.bp, health.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     register_template_helpers(app)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
+from engine.access import Actor
+from engine.calendar_import import parse_schedule
 from engine.demo import DEMO_PASSWORD, load_demo
-from engine.errors import ValidationFailed
+from engine.errors import InvalidData, ValidationFailed
 from engine.reference_data import seed_reference_data
 
 from . import create_app
+from .calendar_view import text_year
+
+CLI_ACTOR = Actor(user_id=None, username="cli", role="city_bureau", display_name="命令行")
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True)
@@ -62,6 +68,37 @@ def deploy_command(folder: Path | None) -> None:
     else:
         deployed = _engine().repository.deploy_folder(folder, "cli")
         click.echo(f"deployed {deployed.process_id} version {deployed.version}")
+
+
+@cli.group("calendar")
+def calendar_group() -> None:
+    """The working-day calendar: show a year, enter a new year's schedule."""
+
+
+@calendar_group.command("show")
+@click.argument("year", type=int)
+def calendar_show(year: int) -> None:
+    """Print YEAR as month grids (休 holiday, 班 adjusted working day)."""
+    entry, days = _engine().calendar.year(year)
+    calendar = _engine().calendar.current()
+    state = f"published ({entry.source}, entered {entry.entered_at:%Y-%m-%d} by {entry.entered_by})" if entry else (
+        "NOT published: weekends only, deadlines are provisional")
+    click.echo(f"{year}: {state}; {calendar.between(date(year - 1, 12, 31), date(year, 12, 31))} working days\n")
+    click.echo(text_year(year, calendar, {d.day: d.name for d in days}))
+
+
+@calendar_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def calendar_import(path: Path) -> None:
+    """Enter a year's schedule from a JSON or CSV file; provisional deadlines are recomputed."""
+    year, rows, source = parse_schedule(path.read_text(encoding="utf-8"), path.name)
+    try:
+        changed = _engine().deadlines.enter_year(year, rows, CLI_ACTOR, source)
+    except InvalidData as invalid:
+        for field, message in invalid.errors.items():
+            click.echo(f"  {field}: {message}", err=True)
+        raise click.ClickException(f"{path.name}: not entered") from None
+    click.echo(f"{year}: {len(rows)} day(s) entered from {source}; deadlines recomputed in {len(changed)} instance(s)")
 
 
 @cli.command("serve")
