@@ -243,6 +243,13 @@ class RepositoryService:
             raise NotFound(f"process {process_id!r} is not deployed")
         return self.get(version_id)
 
+    def startable_by(self, role: str) -> list[Deployed]:
+        """The latest version of every process this role may start, by name."""
+        with self._sessions() as session:
+            latest_ids = session.scalars(select(func.max(ProcessVersion.id)).group_by(ProcessVersion.process_id))
+            versions = [self.get(version_id) for version_id in latest_ids]
+        return sorted((d for d in versions if role in d.starter_roles), key=lambda d: d.name)
+
     def list_versions(self) -> list[dict[str, Any]]:
         with self._sessions() as session:
             rows = session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version))

@@ -91,3 +91,56 @@ class Scenario:
 
     def enterprise_confirms_assessment(self, enterprise: str = "enterprise_a") -> Scenario:
         return self.complete(enterprise, "confirm_assessment", ASSESSMENT)
+
+    # The steps of provider onboarding (第九条), as the guide names them.
+    def new_provider(self, username: str, name: str, credit_code: str, district: str = "历下区") -> Scenario:
+        """A provider organisation, with one user, that is not on the list yet."""
+        organisation_id = self.engine.identity.ensure_organisation(name, "provider", credit_code, district)
+        self.engine.identity.ensure_user(
+            username, DEMO_PASSWORD, f"{name} 经办人", "provider", organisation_id=organisation_id
+        )
+        return self
+
+    def provider_applies_for_listing(self, provider: str, **changes: Any) -> Scenario:
+        """As the provider, apply to be listed, with the name and credit code the form offers."""
+        task = self.task_of(provider, "apply_listing")
+        offered = self.engine.tasks.get(self.actor(provider), task["id"]).data
+        data = {
+            "organisation_name": offered["organisation_name"],
+            "credit_code": offered["credit_code"],
+            "contacts": [{"name": "王磊", "phone": "13700000003", "email": "wanglei@example.com"}],
+            "capabilities": ["生产制造", "数据治理"],
+            "introduction": "为装备制造企业提供数字化转型诊断服务。",
+        }
+        return self.complete(provider, "apply_listing", data | changes)
+
+    def city_registers_provider(self, name: str, credit_code: str, district: str = "历城区", **changes: Any) -> Scenario:
+        """As the city, register a provider determined by filing or selection."""
+        data = {
+            "organisation_name": name,
+            "credit_code": credit_code,
+            "district": district,
+            "contacts": [{"name": "陈静", "phone": "0531-88886666"}],
+            "capabilities": ["研发设计", "工业互联网平台"],
+        }
+        return self.complete("city", "register_provider", data | changes)
+
+    def city_admits_into_batch(self, batch: str, comment: str | None = None) -> Scenario:
+        data = {"review_decision": "admit", "batch_name": batch}
+        if comment:
+            data["review_reason"] = comment
+        return self.complete("city", "review_application", data)
+
+    def city_rejects_application(self, reason: str) -> Scenario:
+        return self.complete("city", "review_application", {"review_decision": "reject", "review_reason": reason})
+
+    def city_suspends_provider(self, reason: str) -> Scenario:
+        return self.complete("city", "manage_listed", {"management_action": "suspend", "management_reason": reason})
+
+    def city_reinstates_provider(self, reason: str) -> Scenario:
+        data = {"management_action": "reinstate", "management_reason": reason}
+        return self.complete("city", "manage_suspended", data)
+
+    def city_removes_provider(self, reason: str) -> Scenario:
+        waiting = "manage_suspended" if "manage_suspended" in self.waiting_at() else "manage_listed"
+        return self.complete("city", waiting, {"management_action": "remove", "management_reason": reason})

@@ -26,4 +26,5 @@ def index() -> str:
         pages=pages,
         assignee_names=names,
         escalations=engine().reminders.escalations_for(actor()),
+        startable=engine().repository.startable_by(actor().role),
     )

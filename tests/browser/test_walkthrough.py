@@ -72,7 +72,7 @@ def test_diagnosis_project_walkthrough(page: Page, live_server: str, artifacts_d
     # 1. The provider starts a project and files the contract.
     log_in(page, live_server, "provider_a")
     shot("1-provider-inbox")
-    page.get_by_role("button", name="发起诊断项目").click()
+    page.get_by_role("button", name="发起：数字化转型诊断项目").click()
     expect(page).to_have_url(TASK_URL)
     expect(page.get_by_role("heading", level=1, name="填报诊断合同备案")).to_be_visible()
 
