@@ -14,10 +14,10 @@ DEMO_PASSWORD = "jinan-demo-2026"  # noqa: S105 - the documented demo password
 DEMO_BATCH = "2026年第一批（演示）"
 
 ORGANISATIONS = {
-    "provider_a": ("济南数智诊断科技有限公司", "provider", "91370100MA3DEMO0A1", "高新区"),
-    "provider_b": ("山东工赋咨询服务有限公司", "provider", "91370100MA3DEMO0B2", "历下区"),
-    "enterprise_a": ("济南明泉精密机械有限公司", "enterprise", "91370102MA3DEMO0C3", "历下区"),
-    "enterprise_b": ("济南华山新材料股份有限公司", "enterprise", "91370112MA3DEMO0D4", "历城区"),
+    "provider_a": ("济南数智诊断科技有限公司", "provider", "91370100MA3DA0001H", "高新区"),
+    "provider_b": ("山东工赋咨询服务有限公司", "provider", "91370100MA3DB0002C", "历下区"),
+    "enterprise_a": ("济南明泉精密机械有限公司", "enterprise", "91370102MA3DC00034", "历下区"),
+    "enterprise_b": ("济南华山新材料股份有限公司", "enterprise", "91370112MA3DD0004E", "历城区"),
 }
 
 # username → (display name, role, district); organisation users take their organisation's key.
