@@ -9,14 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.exceptions import WorkflowException
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .access import Actor
-from .errors import Conflict, InvalidData, NotFound
+from .errors import InvalidData, NotFound
 from .models import Instance
 from .runtime import RuntimeService
 
@@ -37,13 +34,4 @@ class MessageService:
         """Deliver message `name` with `payload` to the instance, in one transaction."""
         if not name:
             raise InvalidData({"name": "消息名称不能为空"})
-        body = dict(payload or {})
-        with self._runtime.unit(instance_id, actor) as unit:
-            if unit.instance.status != "running":
-                raise Conflict(f"流程实例已{unit.instance.status}，不再接收消息「{name}」")
-            try:
-                unit.workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=body))
-            except WorkflowException:
-                raise Conflict(f"流程当前没有等待消息「{name}」") from None
-            unit.audit("message_received", message=name, payload=body)
-            unit.steps()
+        self._runtime.deliver_message(actor, instance_id, name, dict(payload or {}))

@@ -7,7 +7,7 @@ session of the unit of work, so their records commit or roll back with the insta
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,6 +27,12 @@ class HandlerContext:
     data: Mapping[str, Any]
     clock: Clock
     actor: Actor
+    outbox: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+
+    def send_message(self, instance_id: int, name: str, payload: Mapping[str, Any] | None = None) -> None:
+        """Deliver message `name` to another instance once this transaction has committed
+        (each instance changes in a transaction of its own)."""
+        self.outbox.append((instance_id, name, dict(payload or {})))
 
 
 Operator = Callable[[HandlerContext, dict[str, Any]], dict[str, Any]]

@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import update
@@ -51,6 +53,7 @@ class Unit:
         self.clock = runtime.clock
         self._incidents: list[str] = []
         self._recompute = False
+        self.outbox: list[tuple[int, str, dict[str, Any]]] = []
         engine = DiagflowScriptEngine(runtime.functions, self._call_operator)
         if instance.serialized:
             self.workflow = runtime.repository.serializer.load(instance.serialized, deployed.spec_json)
@@ -147,6 +150,7 @@ class Unit:
             data=task.data,
             clock=self.clock,
             actor=self.actor,
+            outbox=self.outbox,
         )
         result = operator(context, params)
         self.audit("operator_ran", str(task.id), task.task_spec.bpmn_id, operator=name)
@@ -268,28 +272,35 @@ class RuntimeService:
         if data:
             raise InvalidData({"data": "此流程发起时不接受数据，请在第一个任务中填写"})
         with self._guard(), engine_time(self.clock), self.sessions.begin() as session:
-            for rule in self.start_rules.get(process_id, ()):
-                rule(session, actor, self.clock)
-            now = self.clock.now()
-            instance = Instance(
-                process_version_id=deployed.version_id,
-                process_id=process_id,
-                status="running",
-                serialized="",
-                assignments={},
-                created_at=now,
-                updated_at=now,
-                started_by_id=actor.user_id,
-                **self._starter_scope(session, actor),
-            )
-            session.add(instance)
-            session.flush()
-            instance.business_key = f"{self.clock.local_now().year}-{instance.id:06d}"
-            unit = Unit(self, session, instance, deployed, actor)
-            unit.audit("instance_started", process_id=process_id, version=deployed.version)
-            unit.steps()
-            unit.save()
-            return instance.id
+            instance_id, outbox = self._start_in(session, deployed, process_id, actor)
+        self._deliver(outbox, actor)
+        return instance_id
+
+    def _start_in(
+        self, session: Session, deployed: Deployed, process_id: str, actor: Actor
+    ) -> tuple[int, list[tuple[int, str, dict[str, Any]]]]:
+        for rule in self.start_rules.get(process_id, ()):
+            rule(session, actor, self.clock)
+        now = self.clock.now()
+        instance = Instance(
+            process_version_id=deployed.version_id,
+            process_id=process_id,
+            status="running",
+            serialized="",
+            assignments={},
+            created_at=now,
+            updated_at=now,
+            started_by_id=actor.user_id,
+            **self._starter_scope(session, actor),
+        )
+        session.add(instance)
+        session.flush()
+        instance.business_key = f"{self.clock.local_now().year}-{instance.id:06d}"
+        unit = Unit(self, session, instance, deployed, actor)
+        unit.audit("instance_started", process_id=process_id, version=deployed.version)
+        unit.steps()
+        unit.save()
+        return instance.id, unit.outbox
 
     @staticmethod
     def _starter_scope(session: Session, actor: Actor) -> dict[str, Any]:
@@ -314,6 +325,32 @@ class RuntimeService:
             unit.steps()
             yield unit
             unit.save()
+        self._deliver(unit.outbox, actor)
+
+    def deliver_message(self, actor: Actor, instance_id: int, name: str, payload: Mapping[str, Any]) -> None:
+        """Deliver message `name` to one instance in its own transaction; Conflict when the
+        instance is not running or nothing in it waits for that message."""
+        with self.unit(instance_id, actor) as unit:
+            if unit.instance.status != "running":
+                raise Conflict(f"流程实例已结束（{unit.instance.status}），不再接收消息「{name}」")
+            try:
+                unit.workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=dict(payload)))
+            except WorkflowException:
+                raise Conflict(f"流程当前没有等待消息「{name}」") from None
+            unit.audit("message_received", message=name, payload=dict(payload))
+            unit.steps()
+
+    def _deliver(self, outbox: list[tuple[int, str, dict[str, Any]]], actor: Actor) -> None:
+        """Send what handlers queued, after their transaction committed. A message nobody
+        waits for is recorded on its target instead of being lost silently."""
+        for instance_id, name, payload in outbox:
+            try:
+                self.deliver_message(actor, instance_id, name, payload)
+            except (Conflict, NotFound) as refused:
+                with self.sessions.begin() as session:
+                    target = instance_id if session.get(Instance, instance_id) is not None else None
+                    history.record(session, self.clock, actor, "message_undelivered", target,
+                                   message=name, payload=payload, reason=refused.message)
 
     def advance_if_due(self, instance_id: int, actor: Actor) -> bool:
         """Fire the instance's due timers in a transaction of its own; False if another worker
@@ -327,9 +364,10 @@ class RuntimeService:
                 unit = Unit(self, session, instance, self.repository.get(instance.process_version_id), actor)
                 unit.steps()
                 unit.save()
-                return True
         except Conflict:
             return False
+        self._deliver(unit.outbox, actor)
+        return True
 
     @contextmanager
     def _guard(self) -> Iterator[None]:

@@ -42,11 +42,28 @@ def timer(node_id: str, expression: str, kind: str = "timeDate") -> Node:
                 tail=f"<bpmn:timerEventDefinition><bpmn:{kind}>{escape(expression)}</bpmn:{kind}></bpmn:timerEventDefinition>")
 
 
+def message_wait(node_id: str, message: str, variable: str) -> Node:
+    """An intermediate catch event for `message`; its payload lands in `variable`.
+    (`linear_model` declares the bpmn:message elements for these.)"""
+    return Node("intermediateCatchEvent", node_id, node_id, tail=(
+        f'<bpmn:messageEventDefinition messageRef="msg_{message}"><bpmn:extensionElements>'
+        f"<spiffworkflow:messageVariable>{variable}</spiffworkflow:messageVariable>"
+        "</bpmn:extensionElements></bpmn:messageEventDefinition>"))
+
+
+def service_task(node_id: str, operator: str, result: str) -> Node:
+    return Node("serviceTask", node_id, node_id, head=(
+        f'<bpmn:extensionElements><spiffworkflow:serviceTaskOperator id="{operator}" resultVariable="{result}">'
+        "<spiffworkflow:parameters/></spiffworkflow:serviceTaskOperator></bpmn:extensionElements>"))
+
+
 def linear_model(process_id: str, role: str, steps: list[Node]) -> bytes:
     """start → steps… → end, all in one lane named `role`, with shapes and edges."""
     nodes = [Node("startEvent", "start"), *steps, Node("endEvent", "end")]
     flows = [(f"flow_{i}", a.id, b.id) for i, (a, b) in enumerate(zip(nodes, nodes[1:], strict=False))]
     xml = [HEADER.format(pid=process_id)]
+    for message in sorted({n.tail.split('messageRef="msg_')[1].split('"')[0] for n in steps if "messageRef" in n.tail}):
+        xml.append(f'<bpmn:message id="msg_{message}" name="{message}"/>')
     xml.append(f'<bpmn:collaboration id="collab"><bpmn:participant id="pool" processRef="{process_id}"/></bpmn:collaboration>')
     xml.append(f'<bpmn:process id="{process_id}" isExecutable="true"><bpmn:laneSet id="lanes">'
                f'<bpmn:lane id="lane_{role}" name="{role}">')

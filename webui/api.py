@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from engine.errors import InvalidData
+from engine.errors import Forbidden, InvalidData
 
 from .context import engine
 from .openapi import document
@@ -145,6 +145,23 @@ def start_instance() -> ResponseReturnValue:
 @token_required
 def get_instance(instance_id: int) -> ResponseReturnValue:
     return jsonify(engine().instances.get(g.api_actor, instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/messages")
+@token_required
+def send_message(instance_id: int) -> ResponseReturnValue:
+    """Deliver a message (a revocation, a fraud finding) to an instance: city bureau only."""
+    body = _json_body()
+    name, payload = body.get("name"), body.get("payload") or {}
+    if not isinstance(name, str) or not name:
+        raise InvalidData({"name": "name is required"})
+    if not isinstance(payload, dict):
+        raise InvalidData({"payload": "payload must be a JSON object"})
+    if g.api_actor.role != "city_bureau":
+        raise Forbidden("only the city bureau sends messages to instances")
+    engine().instances.get(g.api_actor, instance_id)
+    engine().messages.send(g.api_actor, instance_id, name, payload)
+    return jsonify({"id": instance_id, "delivered": name}), 202
 
 
 @bp.get("/processes")

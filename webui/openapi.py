@@ -186,6 +186,19 @@ def document() -> dict[str, Any]:
                     "responses": {"200": _response("the instance", _ref("Instance")), **ERRORS},
                 }
             },
+            "/api/instances/{instance_id}/messages": {
+                "post": {
+                    "summary": "Deliver a message to an instance (city bureau only)",
+                    "security": SECURED,
+                    "parameters": [INSTANCE_ID],
+                    "requestBody": _body({"type": "object", "properties": {"name": {"type": "string"},
+                                                                         "payload": {"type": "object"}},
+                                          "required": ["name"]}),
+                    "responses": {"202": _response("delivered", {"type": "object"}), **ERRORS,
+                                  "409": _response("nothing in the instance waits for it", _ref("Error")),
+                                  "422": _response("invalid body", _ref("InvalidData"))},
+                }
+            },
             "/api/processes": {
                 "get": {
                     "summary": "Deployed process versions",

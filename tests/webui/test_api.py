@@ -220,3 +220,12 @@ def test_assign_through_the_api(app, api: Api) -> None:
     done = api.call("POST", "provider_a", f"/api/tasks/{task['id']}/assign", {"user_id": colleague})
     assert done.status_code == 200
     assert api.only_task("provider_a", "file_contract", instance_id)["assignee"] == colleague
+
+
+def test_messages_through_the_api_are_for_the_city_bureau(api: Api) -> None:
+    instance_id = api.start("provider_a")
+    refused = api.call("POST", "provider_a", f"/api/instances/{instance_id}/messages", {"name": "x"})
+    assert refused.status_code == 403
+    nothing_waits = api.call("POST", "city", f"/api/instances/{instance_id}/messages", {"name": "revoked"})
+    assert nothing_waits.status_code == 409 and "没有等待消息" in nothing_waits.json["error"]
+    assert api.call("POST", "city", f"/api/instances/{instance_id}/messages", {"payload": {}}).status_code == 422
