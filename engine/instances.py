@@ -14,7 +14,7 @@ from .history import HistoryService
 from .models import Instance, ProcessVersion, TaskIndexRow
 from .roles import DISTRICT_ROLES
 from .runtime import RuntimeService
-from .tasks import row_dict
+from .tasks import inbox_filter, row_dict
 
 
 class InstanceService:
@@ -37,7 +37,7 @@ class InstanceService:
             roles = deployed.roles
             if not may_view_instance(
                 actor, instance.district, instance.provider_org_id, instance.enterprise_org_id, roles
-            ):
+            ) and not self._has_task_in(session, actor, instance_id):
                 raise Forbidden("无权查看此流程实例")
             tasks = session.scalars(select(TaskIndexRow).where(TaskIndexRow.instance_id == instance_id))
             return {
@@ -59,6 +59,13 @@ class InstanceService:
                 "tasks": [row_dict(t) for t in tasks],
                 "history": self._history.for_instance(instance_id, deployed.element_names()),
             }
+
+    @staticmethod
+    def _has_task_in(session: Session, actor: Actor, instance_id: int) -> bool:
+        """An actor with a task in an instance may read it, e.g. one district's finance in a
+        city-wide plan, or an expert assigned a review."""
+        where = inbox_filter(actor) & (TaskIndexRow.instance_id == instance_id)
+        return session.scalar(select(TaskIndexRow.task_uuid).where(where).limit(1)) is not None
 
     def data(self, actor: Actor, instance_id: int) -> dict[str, Any]:
         """The instance's latest process data (from its most recent completed task)."""

@@ -95,6 +95,7 @@ class Instance(Base):
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     serialized: Mapped[str] = mapped_column(Text)
     assignments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    task_districts: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
     provisional_timers: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     error_element: Mapped[str | None] = mapped_column(String(100))

@@ -32,6 +32,7 @@ from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .models import Escalation, Instance, Organisation
 from .operators import HandlerContext, HandlerError, OperatorRegistry, StartRules
 from .repository import Deployed, RepositoryService
+from .roles import DISTRICTS
 from .scripting import DiagflowScriptEngine
 from .timers import calendar_timer_ids, engine_time, timer_deadlines
 from .workdays import CalendarFunctions
@@ -95,7 +96,7 @@ class Unit:
             self.workflow.do_engine_steps()
         except WorkflowException as exc:
             self._incident(exc)
-        self._assign_new_tasks()
+        self._prepare_new_tasks()
         still_waiting = timer_deadlines(self.workflow)
         now = self.clock.now()
         for task_id, (element_id, due) in waiting.items():
@@ -103,29 +104,41 @@ class Unit:
                 lag = (now - due).total_seconds()
                 self.audit("timer_fired", str(task_id), element_id, due_at=due.isoformat(), lag_seconds=lag)
 
-    def _assign_new_tasks(self) -> None:
-        """Give each new task whose model names an `assignee` expression to that user.
+    def _prepare_new_tasks(self) -> None:
+        """Evaluate the model's `assignee` and `taskDistrict` expressions for new ready tasks.
 
-        Experts and supervisors only see tasks assigned to them, so their tasks say who:
-        e.g. `assignee` = `expert_id` inside a multi-instance expert review.
+        Experts and supervisors only see tasks assigned to them, so their tasks say who
+        (`assignee` = `expert_id` inside a multi-instance expert review). A task for one district
+        among several in one instance (a payment per district) says which (`taskDistrict`).
         """
         assignments = dict(self.instance.assignments or {})
+        districts = dict(self.instance.task_districts or {})
         for task in task_index.ready_human_tasks(self.workflow):
-            expression = (getattr(task.task_spec, "extensions", {}) or {}).get("properties", {}).get("assignee")
-            if not expression or str(task.id) in assignments:
-                continue
-            try:
-                user_id = self.workflow.script_engine.evaluate(task, expression)
-            except WorkflowException as exc:
-                self._incident(exc)
-                continue
-            if isinstance(user_id, bool) or not isinstance(user_id, int):
-                message = f"assignee expression {expression!r} gave {user_id!r}, not a user id"
-                self._record_incident(task.task_spec.bpmn_id, message)
-                continue
-            assignments[str(task.id)] = user_id
-            self.audit("task_assigned", str(task.id), task.task_spec.bpmn_id, assignee=user_id, by="model")
+            uuid = str(task.id)
+            properties = (getattr(task.task_spec, "extensions", {}) or {}).get("properties", {})
+            if properties.get("assignee") and uuid not in assignments:
+                user_id = self._evaluate(task, properties["assignee"], _is_user_id, "a user id")
+                if user_id is not None:
+                    assignments[uuid] = user_id
+                    self.audit("task_assigned", uuid, task.task_spec.bpmn_id, assignee=user_id, by="model")
+            if properties.get("taskDistrict") and uuid not in districts:
+                district = self._evaluate(task, properties["taskDistrict"], _is_district, "a district of 济南")
+                if district is not None:
+                    districts[uuid] = district
         self.instance.assignments = assignments
+        self.instance.task_districts = districts or None
+
+    def _evaluate(self, task: Task, expression: str, check: Callable[[Any], bool], expected: str) -> Any:
+        """A task property's expression, or None after recording an incident."""
+        try:
+            value = self.workflow.script_engine.evaluate(task, expression)
+        except WorkflowException as exc:
+            self._incident(exc)
+            return None
+        if not check(value):
+            self._record_incident(task.task_spec.bpmn_id, f"{expression!r} gave {value!r}, not {expected}")
+            return None
+        return value
 
     def _incident(self, exc: WorkflowException) -> None:
         spec = getattr(exc, "task_spec", None)
@@ -176,6 +189,8 @@ class Unit:
         assigned = instance.assignments or {}
         ready = {str(t.id) for t in task_index.ready_human_tasks(self.workflow)}
         instance.assignments = {uuid: user for uuid, user in assigned.items() if uuid in ready}
+        districts = {uuid: d for uuid, d in (instance.task_districts or {}).items() if uuid in ready}
+        instance.task_districts = districts or None
         rows = task_index.rebuild(self.session, instance, self.workflow, now, self._due, self._recompute)
         self.session.execute(
             update(Escalation)
@@ -232,6 +247,14 @@ class Unit:
         if self.workflow.is_completed():
             return "completed"
         return "running"
+
+
+def _is_user_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_district(value: Any) -> bool:
+    return value in DISTRICTS
 
 
 def _local_iso(moment: datetime | None) -> str | None:

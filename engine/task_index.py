@@ -57,7 +57,8 @@ def rebuild(
             previous_due = row.due_at
             row.due_at, row.due_provisional = due_rule(task, row.created_at) or (None, False)
         role = task.task_spec.lane or ""
-        scope = task_scope(role, instance.district, instance.provider_org_id, instance.enterprise_org_id)
+        district = (instance.task_districts or {}).get(uuid, instance.district)
+        scope = task_scope(role, district, instance.provider_org_id, instance.enterprise_org_id)
         row.process_id = instance.process_id
         row.bpmn_id = task.task_spec.bpmn_id
         row.name = task.task_spec.bpmn_name or task.task_spec.bpmn_id

@@ -57,9 +57,13 @@ def service_task(node_id: str, operator: str, result: str) -> Node:
         "<spiffworkflow:parameters/></spiffworkflow:serviceTaskOperator></bpmn:extensionElements>"))
 
 
-def linear_model(process_id: str, role: str, steps: list[Node]) -> bytes:
+def linear_model(process_id: str, role: str, steps: list[Node], starter_roles: str = "") -> bytes:
     """start → steps… → end, all in one lane named `role`, with shapes and edges."""
-    nodes = [Node("startEvent", "start"), *steps, Node("endEvent", "end")]
+    start = Node("startEvent", "start")
+    if starter_roles:
+        start.head = ('<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="starterRoles" '
+                      f'value="{starter_roles}"/></spiffworkflow:properties></bpmn:extensionElements>')
+    nodes = [start, *steps, Node("endEvent", "end")]
     flows = [(f"flow_{i}", a.id, b.id) for i, (a, b) in enumerate(zip(nodes, nodes[1:], strict=False))]
     xml = [HEADER.format(pid=process_id)]
     for message in sorted({n.tail.split('messageRef="msg_')[1].split('"')[0] for n in steps if "messageRef" in n.tail}):
