@@ -28,15 +28,16 @@ def field_labels(forms: Iterable[FormPair]) -> dict[str, dict[str, Any]]:
 
 
 def _label(prop: Mapping[str, Any], ui: Mapping[str, Any]) -> dict[str, Any]:
-    choices = {str(option.get("const")): option.get("title") for option in prop.get("oneOf", []) if "const" in option}
+    items_schema = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+    options = prop.get("oneOf") or items_schema.get("oneOf") or []
+    choices = {str(option.get("const")): option.get("title") for option in options if "const" in option}
     names = ui.get("ui:enumNames")
     if prop.get("type") == "boolean" and isinstance(names, list) and len(names) == 2:
         choices = {"True": names[0], "False": names[1]}
-    items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
     return {
         "title": prop.get("title"),
         "choices": choices,
-        "items": {k: v.get("title", k) for k, v in (items.get("properties") or {}).items()},
+        "items": {k: v.get("title", k) for k, v in (items_schema.get("properties") or {}).items()},
     }
 
 

@@ -20,7 +20,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -396,7 +396,7 @@ class RuntimeService:
     def _guard(self) -> Iterator[None]:
         try:
             yield
-        except StaleDataError:
+        except (StaleDataError, IntegrityError):
             raise Conflict(CONFLICT_MESSAGE) from None
         except OperationalError as exc:
             if "locked" in str(exc).lower():
