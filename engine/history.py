@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
@@ -9,7 +12,32 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .access import Actor
 from .clock import Clock
-from .models import AuditEvent, User
+from .models import AuditEvent, AuditHead, User
+
+GLOBAL_CHAIN = "global"
+
+
+def chain_of(instance_id: int | None) -> str:
+    return f"instance:{instance_id}" if instance_id is not None else GLOBAL_CHAIN
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the event's content and its predecessor's hash (canonical JSON)."""
+    content = {
+        "chain": event.chain,
+        "seq": event.seq,
+        "at": event.at.astimezone(UTC).isoformat(),
+        "instance_id": event.instance_id,
+        "task_uuid": event.task_uuid,
+        "element_id": event.element_id,
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "details": event.details,
+        "prev_hash": event.prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def record(
@@ -22,7 +50,12 @@ def record(
     element_id: str | None = None,
     **details: Any,
 ) -> AuditEvent:
-    """Append one event to the session's transaction."""
+    """Append one event to the session's transaction, extending its chain."""
+    chain = chain_of(instance_id)
+    head = session.get(AuditHead, chain)
+    if head is None:
+        head = AuditHead(chain=chain, seq=0, hash="")
+        session.add(head)
     event = AuditEvent(
         at=clock.now(),
         instance_id=instance_id,
@@ -32,7 +65,12 @@ def record(
         actor_name=actor.username,
         action=action,
         details=details,
+        chain=chain,
+        seq=head.seq + 1,
+        prev_hash=head.hash,
     )
+    event.hash = event_hash(event)
+    head.seq, head.hash = event.seq, event.hash
     session.add(event)
     return event
 

@@ -135,7 +135,8 @@ class TaskIndexRow(Base):
 
 
 class AuditEvent(Base):
-    """One action on the record; rows are only ever inserted."""
+    """One action on the record; rows are only ever inserted, each hashed with its predecessor
+    in its chain so that a changed, inserted or deleted row is detectable."""
 
     __tablename__ = "audit_events"
 
@@ -148,6 +149,29 @@ class AuditEvent(Base):
     actor_name: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(40))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    chain: Mapped[str] = mapped_column(String(40), default="")
+    seq: Mapped[int] = mapped_column(default=0)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
+
+
+class AuditHead(Base):
+    """The newest event of one audit chain: "instance:<id>" per instance, "global" for the rest.
+
+    Writers update the head in the same transaction as the event, guarded by a version
+    column, so two writers can never both extend the chain from the same event.
+    """
+
+    __tablename__ = "audit_heads"
+
+    chain: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class CalendarDay(Base):

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from engine.access import Actor
+from engine.audit_verify import verify
 from engine.calendar_import import parse_schedule
 from engine.demo import DEMO_PASSWORD, load_demo
 from engine.errors import InvalidData, ValidationFailed
@@ -99,6 +100,23 @@ def calendar_import(path: Path) -> None:
             click.echo(f"  {field}: {message}", err=True)
         raise click.ClickException(f"{path.name}: not entered") from None
     click.echo(f"{year}: {len(rows)} day(s) entered from {source}; deadlines recomputed in {len(changed)} instance(s)")
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check every audit chain; exit 1 and name each changed, inserted or deleted event."""
+    with _engine().sessions() as session:
+        problems = verify(session)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("audit log intact")
 
 
 @cli.command("serve")
