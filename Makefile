@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PORT
 
-.PHONY: run test setup install install-test browser lint
+.PHONY: run test setup install install-test browser lint assets
+
+STATIC_BUILD := webui/static/build
 
 run: install setup
 	$(BIN)/diagflow serve --port $(PORT)
@@ -18,7 +20,18 @@ test: install-test browser
 setup: install
 	$(BIN)/diagflow setup --demo
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed assets
+
+# Front-end packages from the npm registry (package-lock.json pins them), copied into static files.
+assets: $(STATIC_BUILD)/.built
+
+$(STATIC_BUILD)/.built: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the diagram viewer (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(STATIC_BUILD) && mkdir -p $(STATIC_BUILD)
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(STATIC_BUILD)/
+	cp -r node_modules/bpmn-js/dist/assets/* $(STATIC_BUILD)/
+	touch $@
 
 install-test: $(VENV)/.installed-test
 

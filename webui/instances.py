@@ -23,7 +23,22 @@ def show(instance_id: int) -> str:
     instance = engine().instances.get(actor(), instance_id)
     mine = {item["id"] for item in engine().tasks.inbox(actor(), instance_id=instance_id)[0]}
     names = engine().identity.display_names({t["assignee"] for t in instance["tasks"] if t["assignee"]})
-    return render_template("instance.html", instance=instance, my_task_ids=mine, assignee_names=names)
+    marks = engine().instances.diagram(actor(), instance_id)
+    return render_template(
+        "instance.html",
+        instance=instance,
+        my_task_ids=mine,
+        assignee_names=names,
+        done_elements=marks["done"],
+        active_elements=marks["active"],
+    )
+
+
+@bp.get("/instances/<int:instance_id>/diagram.bpmn")
+@login_required
+def diagram(instance_id: int) -> Response:
+    xml = engine().instances.diagram(actor(), instance_id)["xml"]
+    return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=60"})
 
 
 @bp.post("/processes/<process_id>/start")

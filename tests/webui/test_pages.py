@@ -106,3 +106,19 @@ def test_district_user_cannot_open_another_districts_task(app, demo_password) ->
     assert client.get(f"/tasks/{task['id']}").status_code == 403
     assert client.get(f"/instances/{project.instance_id}").status_code == 403
     assert task["id"] not in client.get("/").get_data(as_text=True)
+
+
+def test_instance_diagram_marks_done_and_active_elements(app, demo_password) -> None:
+    engine = app.extensions["diagflow"]
+    project = Scenario(engine).start("provider_a").provider_files_contract()
+    client = app.test_client()
+    sign_in(client, "provider_a", demo_password)
+    page = client.get(f"/instances/{project.instance_id}").get_data(as_text=True)
+    done = re.search(r'data-done="([^"]*)"', page).group(1).split()
+    active = re.search(r'data-active="([^"]*)"', page).group(1).split()
+    assert {"file_contract", "record_filing"} <= set(done) and active == ["confirm_filing"]
+    xml = client.get(f"/instances/{project.instance_id}/diagram.bpmn")
+    assert xml.mimetype == "application/xml" and 'name="服务商"' in xml.get_data(as_text=True)
+    other = app.test_client()
+    sign_in(other, "provider_b", demo_password)
+    assert other.get(f"/instances/{project.instance_id}/diagram.bpmn").status_code == 403
