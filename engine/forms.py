@@ -339,3 +339,29 @@ def _format_limit(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+def keep_read_only(schema: dict, submitted: object, current: object) -> object:
+    """`submitted` with every `readOnly` field (at any depth, arrays of objects row by row)
+    replaced by its current value: what a form shows but does not let the user change."""
+    if not isinstance(submitted, dict) or schema.get("type") not in (None, "object"):
+        return submitted
+    known = current if isinstance(current, dict) else {}
+    result = dict(submitted)
+    for key, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        if prop.get("readOnly"):
+            if key in known:
+                result[key] = known[key]
+            else:
+                result.pop(key, None)
+        elif key in result and prop.get("type") == "object":
+            result[key] = keep_read_only(prop, result[key], known.get(key))
+        elif key in result and isinstance(result[key], list) and isinstance(prop.get("items"), dict):
+            rows = known.get(key) if isinstance(known.get(key), list) else []
+            result[key] = [
+                keep_read_only(prop["items"], row, rows[index] if index < len(rows) else None)
+                for index, row in enumerate(result[key])
+            ]
+    return result

@@ -382,7 +382,7 @@ class RuntimeService:
             with self._guard(), engine_time(self.clock), self.sessions.begin() as session:
                 instance = session.get(Instance, instance_id, with_for_update={"skip_locked": True})
                 due = instance is not None and instance.status == "running" and instance.next_timer_at is not None
-                if not due or instance.next_timer_at > self.clock.now():
+                if not due or instance.next_timer_at >= self.clock.now():
                     return False
                 unit = Unit(self, session, instance, self.repository.get(instance.process_version_id), actor)
                 unit.steps()

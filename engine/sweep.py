@@ -22,12 +22,13 @@ class TimerService:
         self._clock = clock
 
     def due(self, limit: int = 100) -> list[int]:
-        """Ids of running instances with a timer due now, earliest first (uses the index)."""
+        """Ids of running instances with a timer past due, earliest first (uses the index).
+        Strictly past: SpiffWorkflow fires a timer only once its time is behind "now"."""
         with self._sessions() as session:
             return list(
                 session.scalars(
                     select(Instance.id)
-                    .where(Instance.next_timer_at <= self._clock.now(), Instance.status == "running")
+                    .where(Instance.next_timer_at < self._clock.now(), Instance.status == "running")
                     .order_by(Instance.next_timer_at)
                     .limit(limit)
                 )

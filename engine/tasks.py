@@ -19,7 +19,7 @@ from . import form_options
 from .access import Actor, Scope, may_act_on_task
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .facts import field_labels, key_facts
-from .forms import resolve_options, validate_data
+from .forms import keep_read_only, resolve_options, validate_data
 from .models import AuditEvent, Instance, TaskIndexRow, User
 from .repository import UserTaskInfo
 from .roles import ASSIGNED_ONLY_ROLES, DISTRICT_ROLES, ORGANISATION_ROLES
@@ -147,13 +147,14 @@ class TaskService:
         if not isinstance(data, dict):
             raise InvalidData({"_form": "提交的数据必须是一个对象"})
         form = self._form(self._info(row))
-        errors = validate_data(form.schema, data)
-        if errors:
-            raise InvalidData(errors)
         with self._runtime.unit(row.instance_id, actor) as unit:
             task = unit.ready_task(task_uuid)
             if task.task_spec.lane != actor.role:
                 raise Forbidden("无权办理此任务")
+            data = keep_read_only(form.schema, data, task.data)
+            errors = validate_data(form.schema, data)
+            if errors:
+                raise InvalidData(errors)
             before = {key: task.data.get(key) for key in data}
             unit.audit("task_completed", task_uuid, row.bpmn_id, before=before, after=data)
             unit.run(task, data)

@@ -438,3 +438,18 @@ def test_forbidden_key_message_wins_over_additional_properties():
     assert validate_data(contract_schema(), with_changes(_note="x"), "en") == {
         "_note": "This field name is not allowed"
     }
+
+
+def test_read_only_fields_keep_their_current_values():
+    from engine.forms import keep_read_only
+
+    schema = {"type": "object", "properties": {
+        "amount": {"type": "integer", "readOnly": True},
+        "note": {"type": "string"},
+        "rows": {"type": "array", "items": {"type": "object", "properties": {
+            "item_id": {"type": "integer", "readOnly": True}, "voucher": {"type": "string"}}}},
+    }}
+    current = {"amount": 500, "rows": [{"item_id": 7}, {"item_id": 8}]}
+    submitted = {"amount": 1, "note": "n", "rows": [{"item_id": 99, "voucher": "A"}, {"voucher": "B"}, {"item_id": 3}]}
+    assert keep_read_only(schema, submitted, current) == {
+        "amount": 500, "note": "n", "rows": [{"item_id": 7, "voucher": "A"}, {"item_id": 8, "voucher": "B"}, {}]}

@@ -612,3 +612,14 @@ def test_render_english_texts():
     assert '<option value="">Please choose</option>' in html
     assert ">Add a row</button>" in html
     assert 'data-label="Row {n}">Row 1</legend>' in html
+
+
+def test_read_only_fields_show_as_text_with_a_hidden_value():
+    schema = {"type": "object", "properties": {
+        "amount": {"type": "integer", "title": "金额", "readOnly": True},
+        "level": {"type": "string", "title": "等级", "readOnly": True, "oneOf": [{"const": "L2", "title": "二级"}]},
+    }}
+    html = render(schema, {}, {"amount": 500, "level": "L2"}, {})
+    assert '<p class="readonly-value"' in html and ">500</p>" in html and ">二级</p>" in html
+    assert 'type="hidden" name="amount" value="500"' in html
+    assert 'type="text"' not in html
