@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .identity import IdentityService, hash_password
+from .records.campaigns import OPEN, Campaign, DistrictQuota
 from .records.providers import LISTED, ProviderBatch, ProviderListing
 
 DEMO_PASSWORD = "jinan-demo-2026"  # noqa: S105 - the documented demo password
@@ -52,6 +53,7 @@ def load_demo(identity: IdentityService) -> int:
             password_hash=shared_hash,
         )
     list_demo_providers(identity, [org_ids["provider_a"], org_ids["provider_b"]])
+    open_demo_campaign(identity)
     return len(USERS)
 
 
@@ -74,3 +76,33 @@ def list_demo_providers(identity: IdentityService, organisation_ids: list[int]) 
                         updated_at=identity.clock.now(),
                     )
                 )
+
+
+# The demo campaign's district quotas (第三条 总量控制): the demo enterprises' districts.
+DEMO_CAMPAIGN_QUOTAS = {"历下区": 10, "历城区": 10}
+
+
+def open_demo_campaign(identity: IdentityService) -> None:
+    """An open diagnosis campaign for the current year, so the demo providers can file.
+
+    Written directly as records (as if the city had published it; there is no
+    `diagnosis_campaign` instance and no district mobilisation behind it), and only when
+    the year has no campaign yet.
+    """
+    year = identity.clock.local_now().year
+    with identity.sessions.begin() as session:
+        if session.scalar(select(Campaign.id).where(Campaign.year == year).limit(1)) is not None:
+            return
+        campaign = Campaign(
+            year=year,
+            title=f"{year}年度数字化转型诊断工作（演示）",
+            window_start=f"{year}-01-01",
+            window_end=f"{year}-12-31",
+            requirements="演示数据：全年可签订诊断合同并备案。",
+            status=OPEN,
+            published_at=identity.clock.now(),
+        )
+        session.add(campaign)
+        session.flush()
+        for district, quota in DEMO_CAMPAIGN_QUOTAS.items():
+            session.add(DistrictQuota(campaign_id=campaign.id, district=district, quota=quota))

@@ -10,6 +10,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models import Base
 
+# Filing.status: pending (filed, the district has not decided) → accepted | returned;
+# a returned filing that the provider revises is pending again.
+FILING_PENDING = "pending"
+FILING_ACCEPTED = "accepted"
+FILING_RETURNED = "returned"
+FILING_STATUS_LABELS = {FILING_PENDING: "待审核", FILING_ACCEPTED: "已受理", FILING_RETURNED: "已退回"}
+# The filings that use a district's quota (第三条 总量控制).
+QUOTA_STATUSES = (FILING_PENDING, FILING_ACCEPTED)
+
+# Rectification.status: open (the provider must act) → responded (the opener verifies) →
+# accepted (closed); a rejected response makes it open again for another round.
+RECTIFICATION_OPEN = "open"
+RECTIFICATION_RESPONDED = "responded"
+RECTIFICATION_ACCEPTED = "accepted"
+RECTIFICATION_UNRESOLVED = (RECTIFICATION_OPEN, RECTIFICATION_RESPONDED)
+
 
 class Filing(Base):
     """A diagnosis contract filed jointly with the enterprise's district (第十一条)."""
@@ -26,9 +42,10 @@ class Filing(Base):
     contract_amount: Mapped[float]
     working_group: Mapped[list[Any]]
     revision: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20), default="filed")
+    status: Mapped[str] = mapped_column(String(20), default=FILING_PENDING)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     filed_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
 
 
 class DiagnosisReport(Base):
@@ -60,7 +77,13 @@ class Satisfaction(Base):
 
 
 class Rectification(Base):
-    """A rectification opinion (第十三条) on a project, and its loop until accepted."""
+    """A rectification opinion (第十三条) on a project, and its loop until accepted.
+
+    `verifier_role`/`verifier_id` say who verifies the provider's response: the opener's role,
+    or a commissioned supervisor (then `verifier_id` is that supervisor's user id).
+    `due_at` is 24:00 (Asia/Shanghai) of the deadline the opener gave; `rounds` counts the
+    provider's responses.
+    """
 
     __tablename__ = "rectifications"
 
@@ -68,10 +91,14 @@ class Rectification(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
     opened_by_role: Mapped[str] = mapped_column(String(32))
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verifier_role: Mapped[str] = mapped_column(String(32), default="")
+    verifier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issue: Mapped[str] = mapped_column(String(2000))
     due_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20), index=True)
     response: Mapped[str | None] = mapped_column(String(2000))
+    verification_comment: Mapped[str | None] = mapped_column(String(2000))
     rounds: Mapped[int] = mapped_column(default=0)
     opened_at: Mapped[datetime]
+    responded_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
