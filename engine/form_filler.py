@@ -17,17 +17,38 @@ PREFERRED = (
 )
 
 
-def fill(schema: Mapping[str, Any], today: date, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """An object satisfying `schema` (required and optional fields), with `overrides` applied."""
-    data = _object(schema, today)
+def fill(
+    schema: Mapping[str, Any],
+    today: date,
+    overrides: Mapping[str, Any] | None = None,
+    current: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An object satisfying `schema` (required and optional fields), with `overrides` applied.
+
+    `readOnly` fields keep their `current` values, and an array whose rows the system made
+    (items with readOnly fields) gets one filled row per current row.
+    """
+    data = _object(schema, today, current or {})
     data.update(overrides or {})
     return data
 
 
-def _object(schema: Mapping[str, Any], today: date) -> dict[str, Any]:
-    properties = schema.get("properties") or {}
-    values = {name: _value(prop, name, today) for name, prop in properties.items()}
+def _object(schema: Mapping[str, Any], today: date, current: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    known = current or {}
+    values = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        if prop.get("readOnly"):
+            values[name] = known.get(name)
+        elif _has_system_rows(prop) and isinstance(known.get(name), list):
+            values[name] = [_object(prop["items"], today, row) for row in known[name]]
+        else:
+            values[name] = _value(prop, name, today)
     return {name: value for name, value in values.items() if value is not None}
+
+
+def _has_system_rows(prop: Mapping[str, Any]) -> bool:
+    items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+    return any(p.get("readOnly") for p in (items.get("properties") or {}).values() if isinstance(p, dict))
 
 
 def _value(prop: Mapping[str, Any], name: str, today: date) -> Any:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import tempfile
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from engine.reference_data import seed_reference_data
 
 from . import create_app
 from .calendar_view import text_year
+from .simulation import Settings, Simulation
 
 CLI_ACTOR = Actor(user_id=None, username="cli", role="city_bureau", display_name="命令行")
 
@@ -117,6 +119,28 @@ def audit_verify() -> None:
     if problems:
         raise SystemExit(1)
     click.echo("audit log intact")
+
+
+@cli.command("simulate")
+@click.option("--start", "start", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day the city opens the campaign (Asia/Shanghai).")
+@click.option("--enterprises", default=200, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--providers", default=10, show_default=True, type=click.IntRange(1, 200))
+@click.option("--window-days", default=60, show_default=True, type=click.IntRange(5, 366),
+              help="Calendar days the filing window stays open.")
+@click.option("--delay", "delays", multiple=True, metavar="ROLE=DAYS",
+              help="Working days a role takes per task, e.g. --delay district_bureau=8 (repeatable).")
+def simulate_command(start: datetime, enterprises: int, providers: int, window_days: int,
+                     delays: tuple[str, ...]) -> None:
+    """Run a whole programme year on a simulated clock and print its timeline."""
+    settings = Settings(start=start.date(), enterprises=enterprises, providers=providers, window_days=window_days)
+    for item in delays:
+        role, _, days = item.partition("=")
+        if role not in settings.delays or not days.isdigit():
+            raise click.BadParameter(f"{item!r}: expected ROLE=DAYS with ROLE one of {', '.join(settings.delays)}")
+        settings.delays[role] = int(days)
+    with tempfile.TemporaryDirectory(prefix="diagflow-sim-") as workdir:
+        click.echo(Simulation(settings, Path(workdir)).run().render())
 
 
 @cli.command("serve")
