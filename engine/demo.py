@@ -24,6 +24,7 @@ ORGANISATIONS = {
 # username → (display name, role, district); organisation users take their organisation's key.
 USERS = {
     "city": ("市工信局 王主任", "city_bureau", None),
+    "city_leader": ("市工信局 分管领导", "city_bureau", None),
     "city_finance": ("市财政局 李科长", "city_finance", None),
     "lixia_bureau": ("历下区工信局 赵科长", "district_bureau", "历下区"),
     "lixia_finance": ("历下区财政局 钱会计", "district_finance", "历下区"),

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..models import Base, Organisation
+from .ratings import stars_of
 
 APPLIED = "applied"
 LISTED = "listed"
@@ -107,7 +108,7 @@ def published_list(session: Session) -> list[dict[str, Any]]:
             "district": organisation.district,
             "status": listing.status,
             "status_label": STATUS_LABELS[listing.status],
-            "star_rating": None,
+            "star_rating": stars_of(session, organisation.id),
             "flagged": listing.flagged,
         }
         for listing, batch, organisation in rows
