@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -18,8 +18,18 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+class UnmanagedDatabase(RuntimeError):
+    """The database has diagflow's tables but no migration history: it predates migrations."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision` (idempotent)."""
+    tables = set(inspect(engine).get_table_names())
+    if tables and "alembic_version" not in tables:
+        raise UnmanagedDatabase(
+            f"{engine.url.render_as_string(hide_password=True)} was created before diagflow used migrations; "
+            "move it aside (for the embedded demo: delete var/diagflow.db) and run the set-up again"
+        )
     with engine.begin() as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection

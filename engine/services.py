@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
 
-from . import records  # noqa: F401 - registers the business-record tables
+from . import records, schema  # noqa: F401 - records registers the business-record tables
 from .calendar import CalendarService
 from .clock import Clock
 from .db import make_engine, make_session_factory
@@ -57,8 +57,12 @@ class ProcessEngine:
         self.messages = MessageService(self.sessions, self.runtime)
 
     def create_schema(self) -> None:
-        """Create missing tables (idempotent)."""
+        """Create missing tables straight from the models (tests; `upgrade_schema` for a product)."""
         Base.metadata.create_all(self.db)
+
+    def upgrade_schema(self) -> None:
+        """Bring the database to the newest migration (idempotent); see engine/migrations."""
+        schema.upgrade(self.db)
 
     def dispose(self) -> None:
         self.db.dispose()

@@ -16,6 +16,7 @@ from engine.calendar_import import parse_schedule
 from engine.demo import DEMO_PASSWORD, load_demo
 from engine.errors import InvalidData, ValidationFailed
 from engine.reference_data import seed_reference_data
+from engine.schema import UnmanagedDatabase
 
 from . import create_app
 from .calendar_view import text_year
@@ -52,7 +53,7 @@ def deploy_all(root: Path) -> None:
 @click.option("--demo", is_flag=True, help="Also load the demo organisations and users.")
 def setup_command(demo: bool) -> None:
     """Create the database schema, deploy every model in processes/, optionally load demo data."""
-    _engine().create_schema()
+    _upgrade()
     click.echo(f"database ready: {_engine().db.url.render_as_string(hide_password=True)}")
     deploy_all(current_app.config["PROCESSES_DIR"])
     for line in seed_reference_data(_engine()):
@@ -60,6 +61,25 @@ def setup_command(demo: bool) -> None:
     if demo:
         count = load_demo(_engine().identity)
         click.echo(f"demo data ready: {count} users, password {DEMO_PASSWORD}")
+
+
+def _upgrade() -> None:
+    try:
+        _engine().upgrade_schema()
+    except UnmanagedDatabase as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.group("db")
+def db_group() -> None:
+    """The database schema (Alembic migrations in engine/migrations)."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration the database does not have yet."""
+    _upgrade()
+    click.echo("database at the newest migration")
 
 
 @cli.command("deploy")
