@@ -3,6 +3,8 @@ supervision and rectification."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select, update
 
@@ -262,3 +264,16 @@ def test_two_rectifications_run_side_by_side(engine) -> None:
     with engine.sessions() as session:
         statuses = session.scalars(select(Rectification.status).where(Rectification.instance_id == project.instance_id))
         assert sorted(statuses) == ["accepted", "accepted"]
+
+
+def test_an_overdue_rectification_escalates_to_the_city(engine, clock) -> None:
+    project = Scenario(engine).start("provider_a").provider_files_contract().enterprise_confirms_filing()
+    project.district_accepts_filing()
+    project.opens_rectification("lixia_bureau")
+    task = project.task_of("provider_a", "respond_rectification")
+    assert task["due_at"] == datetime.fromisoformat("2026-03-10T00:00:00+08:00")  # 5 working days after 3/2
+    clock.set(datetime.fromisoformat("2026-03-10T00:00:01+08:00"))
+    assert engine.reminders.run() == (1, 1)
+    escalations = engine.reminders.escalations_for(project.actor("city"))
+    assert [e["task_name"] for e in escalations] == ["落实整改意见"]
+    assert engine.reminders.escalations_for(project.actor("lixia_bureau")) == []
