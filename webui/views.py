@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -53,7 +53,17 @@ def register_template_helpers(app: Flask) -> None:
     def local_time(value: datetime | None) -> str:
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
+    def deadline(value: datetime | None) -> str:
+        """A deadline at midnight reads as 24:00 of the day before, as the guide counts days."""
+        if not value:
+            return ""
+        local = value.astimezone(zone)
+        if (local.hour, local.minute, local.second) == (0, 0, 0):
+            return f"{(local - timedelta(days=1)):%Y-%m-%d} 24:00"
+        return local.strftime("%Y-%m-%d %H:%M")
+
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(deadline, "deadline")
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(lambda role: ROLES.get(role, role), "role_label")
     app.add_template_filter(lambda status: STATUS_LABELS.get(status, status), "status_label")

@@ -122,3 +122,13 @@ def test_instance_diagram_marks_done_and_active_elements(app, demo_password) -> 
     other = app.test_client()
     sign_in(other, "provider_b", demo_password)
     assert other.get(f"/instances/{project.instance_id}/diagram.bpmn").status_code == 403
+
+
+def test_inbox_shows_a_midnight_deadline_as_24_00_of_the_day_before(app, demo_password) -> None:
+    engine = app.extensions["diagflow"]
+    project = Scenario(engine).start("provider_a").provider_files_contract().enterprise_confirms_filing()
+    project.district_accepts_filing()
+    project.opens_rectification("lixia_bureau")
+    client = app.test_client()
+    sign_in(client, "provider_a", demo_password)
+    assert "2026-03-09 24:00" in client.get("/").get_data(as_text=True)
