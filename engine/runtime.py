@@ -15,7 +15,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -79,7 +79,7 @@ class Unit:
     def _find(self, task_uuid: str) -> Task | None:
         try:
             return self.workflow.get_task_from_id(UUID(task_uuid))
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, TaskNotFoundException):
             return None
 
     def run(self, task: Task, data: Mapping[str, Any]) -> None:
@@ -93,14 +93,19 @@ class Unit:
         waiting = timer_deadlines(self.workflow)
         try:
             self.workflow.refresh_timers()
+            self._record_fired_timers(waiting)
             self.workflow.do_engine_steps()
         except WorkflowException as exc:
             self._incident(exc)
         self._prepare_new_tasks()
-        still_waiting = timer_deadlines(self.workflow)
+
+    def _record_fired_timers(self, waiting: dict[UUID, tuple[str, datetime]]) -> None:
+        """Audit the timers that have just come due, before what they set off runs (a timer
+        cancelled by its activity finishing is not one of them)."""
         now = self.clock.now()
         for task_id, (element_id, due) in waiting.items():
-            if task_id not in still_waiting:
+            task = self._find(str(task_id))
+            if task is not None and task.state == TaskState.READY:
                 lag = (now - due).total_seconds()
                 self.audit("timer_fired", str(task_id), element_id, due_at=due.isoformat(), lag_seconds=lag)
 
