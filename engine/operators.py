@@ -28,11 +28,20 @@ class HandlerContext:
     clock: Clock
     actor: Actor
     outbox: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    starter: Callable[[str, dict[str, Any], dict[str, Any]], int] | None = None
 
     def send_message(self, instance_id: int, name: str, payload: Mapping[str, Any] | None = None) -> None:
         """Deliver message `name` to another instance once this transaction has committed
         (each instance changes in a transaction of its own)."""
         self.outbox.append((instance_id, name, dict(payload or {})))
+
+    def start_process(self, process_id: str, data: Mapping[str, Any] | None = None, **scope: Any) -> int:
+        """Start the latest version of `process_id` in this transaction, with `data` as its
+        start data and the scope given (`district`, `provider_org_id`, `enterprise_org_id`);
+        its first steps run at once."""
+        if self.starter is None:
+            raise HandlerError("processes cannot be started from here")
+        return self.starter(process_id, scope, dict(data or {}))
 
 
 Operator = Callable[[HandlerContext, dict[str, Any]], dict[str, Any]]

@@ -169,6 +169,7 @@ class Unit:
             clock=self.clock,
             actor=self.actor,
             outbox=self.outbox,
+            starter=lambda process_id, scope, data: self.runtime.start_from(self, process_id, scope, data),
         )
         result = operator(context, params)
         self.audit("operator_ran", str(task.id), task.task_spec.bpmn_id, operator=name)
@@ -304,11 +305,33 @@ class RuntimeService:
         self._deliver(outbox, actor)
         return instance_id
 
+    def start_from(
+        self, parent: Unit, process_id: str, scope: Mapping[str, Any], data: Mapping[str, Any]
+    ) -> int:
+        """Start `process_id` from a handler of `parent`, in the parent's transaction, with the
+        given scope (district, provider_org_id, enterprise_org_id) and start data. No start rules
+        apply: the parent's model decided to start it. Its messages go out after the parent commits."""
+        deployed = self.repository.latest(process_id)
+        instance_id, outbox = self._start_in(
+            parent.session, deployed, process_id, parent.actor, scope=dict(scope), by=parent.instance.id,
+            data=dict(data),
+        )
+        parent.outbox.extend(outbox)
+        return instance_id
+
     def _start_in(
-        self, session: Session, deployed: Deployed, process_id: str, actor: Actor
+        self,
+        session: Session,
+        deployed: Deployed,
+        process_id: str,
+        actor: Actor,
+        scope: dict[str, Any] | None = None,
+        by: int | None = None,
+        data: dict[str, Any] | None = None,
     ) -> tuple[int, list[tuple[int, str, dict[str, Any]]]]:
-        for rule in self.start_rules.get(process_id, ()):
-            rule(session, actor, self.clock)
+        if scope is None:
+            for rule in self.start_rules.get(process_id, ()):
+                rule(session, actor, self.clock)
         now = self.clock.now()
         instance = Instance(
             process_version_id=deployed.version_id,
@@ -319,13 +342,16 @@ class RuntimeService:
             created_at=now,
             updated_at=now,
             started_by_id=actor.user_id,
-            **self._starter_scope(session, actor),
+            **(scope if scope is not None else self._starter_scope(session, actor)),
         )
         session.add(instance)
         session.flush()
         instance.business_key = f"{self.clock.local_now().year}-{instance.id:06d}"
         unit = Unit(self, session, instance, deployed, actor)
-        unit.audit("instance_started", process_id=process_id, version=deployed.version)
+        started_by = {"started_by_instance": by} if by is not None else {}
+        unit.audit("instance_started", process_id=process_id, version=deployed.version, **started_by)
+        for task in unit.workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data or {})
         unit.steps()
         unit.save()
         return instance.id, unit.outbox

@@ -3,11 +3,8 @@ quotas, each district's mobilisation and filing summary, and the city's aggregat
 
 The city's `diagnosis_campaign` instance starts one `district_mobilisation` instance per
 district with a quota, so that each district's tasks carry that district's scope (the task
-index takes a task's district from its instance). The engine has no API for starting an
-instance from a handler yet; `start_pending_instance` is the smallest version that needs
-nothing but the unit's session: it inserts the instance row with an empty workflow and makes
-it due at once, and the timer sweep gives it its first engine steps through the same runtime
-path `RuntimeService.start` takes. When a district reports, its instance sends the campaign
+index takes a task's district from its instance); `ctx.start_process` starts them in the
+campaign's transaction. When a district reports, its instance sends the campaign
 instance the message `district_summary_reported` (delivered after the report commits); the
 campaign then reads the `DistrictSummary` rows and, once every district has reported, gives
 the city the aggregated table. It also checks once a day, in case a message was not delivered.
@@ -22,11 +19,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import history
 from engine.access import Actor
 from engine.clock import SHANGHAI, Clock
 from engine.errors import Forbidden, InvalidData
-from engine.models import Instance, Organisation, ProcessVersion
+from engine.models import Instance, Organisation
 from engine.operators import HandlerContext, HandlerError
 from engine.records.campaigns import CLOSED, OPEN, Campaign, DistrictQuota, DistrictSummary
 from engine.records.projects import (
@@ -94,45 +90,6 @@ def refuse_display_changes(data: Mapping[str, Any], expected: Mapping[str, Any])
         raise InvalidData(errors)
 
 
-def start_pending_instance(ctx: HandlerContext, process_id: str, district: str | None) -> Instance:
-    """Start the latest version of `process_id` in `district`, from a handler, in its transaction.
-
-    The row is written with an empty workflow and already due (`next_timer_at` a second ago;
-    the sweep takes only instances whose time is strictly past): the next timer sweep opens a
-    unit on it, which builds the workflow and runs its first steps exactly as
-    `RuntimeService.start` does. Until then (at most one sweep interval) it has no tasks.
-    """
-    version = ctx.session.scalar(
-        select(ProcessVersion)
-        .where(ProcessVersion.process_id == process_id)
-        .order_by(ProcessVersion.version.desc())
-        .limit(1)
-    )
-    if version is None:
-        raise HandlerError(f"process {process_id!r} is not deployed")
-    now = ctx.clock.now()
-    child = Instance(
-        process_version_id=version.id,
-        process_id=process_id,
-        status="running",
-        serialized="",
-        assignments={},
-        created_at=now,
-        updated_at=now,
-        started_by_id=ctx.actor.user_id,
-        district=district,
-        next_timer_at=now - timedelta(seconds=1),
-    )
-    ctx.session.add(child)
-    ctx.session.flush()
-    child.business_key = f"{ctx.clock.local_now().year}-{child.id:06d}"
-    history.record(
-        ctx.session, ctx.clock, ctx.actor, "instance_started", child.id,
-        process_id=process_id, version=version.version, started_by_instance=ctx.instance.id,
-    )
-    return child
-
-
 # --------------------------------------------------------------------------
 # The city: start notice (第十条) and quotas (第三条)
 # --------------------------------------------------------------------------
@@ -189,10 +146,10 @@ def publish_campaign(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, 
     ctx.session.add(campaign)
     ctx.session.flush()
     for row in quotas:
-        child = start_pending_instance(ctx, DISTRICT_PROCESS, row["district"])
-        ctx.session.add(
-            DistrictQuota(campaign_id=campaign.id, district=row["district"], quota=row["quota"], instance_id=child.id)
-        )
+        quota = DistrictQuota(campaign_id=campaign.id, district=row["district"], quota=row["quota"])
+        ctx.session.add(quota)
+        ctx.session.flush()
+        quota.instance_id = ctx.start_process(DISTRICT_PROCESS, {"quota_id": quota.id}, district=row["district"])
     ctx.session.flush()
     return {
         "campaign_id": campaign.id,
@@ -271,6 +228,9 @@ def started_by_the_campaign_only(_session: Session, _actor: Actor, _clock: Clock
 
 def _district_quota(ctx: HandlerContext) -> tuple[DistrictQuota, Campaign]:
     quota = ctx.session.scalar(select(DistrictQuota).where(DistrictQuota.instance_id == ctx.instance.id))
+    if quota is None and ctx.data.get("quota_id") is not None:  # started moments ago, in this transaction
+        quota = ctx.session.get(DistrictQuota, ctx.data["quota_id"])
+        quota = quota if quota is not None and quota.district == ctx.instance.district else None
     if quota is None:
         raise HandlerError(f"instance {ctx.instance.id} belongs to no district quota")
     campaign = ctx.session.get(Campaign, quota.campaign_id)
