@@ -13,7 +13,7 @@ STATIC_BUILD := webui/static/build
 run: install setup
 	$(BIN)/diagflow serve --port $(PORT)
 
-test: install-test browser
+test: install-test assets browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
