@@ -24,6 +24,16 @@ KINDS = ("holiday", "workday")
 CACHE_SECONDS = 60.0
 
 
+def load_calendar(session: Session) -> WorkingCalendar:
+    """The calendar as stored, read in the caller's transaction."""
+    days = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+    return WorkingCalendar(
+        holidays=frozenset(date.fromisoformat(d) for d, kind in days if kind == "holiday"),
+        workdays=frozenset(date.fromisoformat(d) for d, kind in days if kind == "workday"),
+        published_years=frozenset(session.scalars(select(CalendarYear.year))),
+    )
+
+
 class CalendarService:
     """Read the calendar (cached briefly) and change it."""
 
@@ -42,13 +52,7 @@ class CalendarService:
 
     def _load(self) -> WorkingCalendar:
         with self._sessions() as session:
-            days = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
-            years = session.scalars(select(CalendarYear.year)).all()
-        return WorkingCalendar(
-            holidays=frozenset(date.fromisoformat(d) for d, kind in days if kind == "holiday"),
-            workdays=frozenset(date.fromisoformat(d) for d, kind in days if kind == "workday"),
-            published_years=frozenset(years),
-        )
+            return load_calendar(session)
 
     def seed(self) -> int:
         """Store every year the maintained package knows that is not stored yet; return how many."""

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import datetime
 from statistics import mean
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.calendar import load_calendar
 from engine.errors import InvalidData
-from engine.models import AuditEvent, CalendarDay, CalendarYear, Instance
+from engine.models import AuditEvent, Instance
 from engine.operators import HandlerContext, HandlerError
 from engine.records.campaigns import Campaign
 from engine.records.projects import FILING_ACCEPTED, RECTIFICATION_ACCEPTED, Filing, Rectification, Satisfaction
@@ -33,7 +34,7 @@ from engine.records.ratings import (
 )
 from engine.records.subsidies import SubsidyApplication
 from engine.roles import DISTRICTS
-from engine.workdays import CalendarFunctions, WorkingCalendar
+from engine.workdays import CalendarFunctions
 
 from . import operator
 from .campaigns import refuse_display_changes
@@ -86,12 +87,7 @@ def stage(key: str, label: str, days: list[int], what: str, basis: str) -> dict[
 
 def calendar_of(session: Session) -> CalendarFunctions:
     """The working-day calendar as stored, read in the handler's own transaction."""
-    days = session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
-    return CalendarFunctions(WorkingCalendar(
-        holidays=frozenset(date.fromisoformat(d) for d, kind in days if kind == "holiday"),
-        workdays=frozenset(date.fromisoformat(d) for d, kind in days if kind == "workday"),
-        published_years=frozenset(session.scalars(select(CalendarYear.year))),
-    ))
+    return CalendarFunctions(load_calendar(session))
 
 
 def _district_order(district: str) -> tuple[int, str]:
