@@ -1,0 +1,121 @@
+"""Every endpoint × every demo user (and anonymous): the expected status, own scope and another's.
+
+The endpoints come from the app's URL map; an endpoint without a rule here fails the test, so
+a new route cannot ship without deciding who may call it. The resources are one diagnosis
+project of 历下区 waiting for the 历下区 bureau's review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from engine.demo import DEMO_PASSWORD, USERS
+from tests.support import Scenario
+
+ANONYMOUS = "anonymous"
+VIEWERS = {"city", "city_leader", "lixia_bureau", "provider_a", "enterprise_a"}  # the project's own scope
+REVIEWER = "lixia_bureau"
+CITY = {"city", "city_leader"}
+PROVIDERS = {"provider_a", "provider_b"}
+
+# endpoint → (method, path template, JSON body or None, expected status for a user)
+Rule = tuple[str, str, dict | None, Callable[[str], int]]
+
+
+def page(ok: int, allowed: set[str] | None = None, denied: int = 403) -> Callable[[str], int]:
+    """A browser page: anonymous users are sent to sign in; `allowed` (None = everyone) get `ok`."""
+    return lambda user: 302 if user == ANONYMOUS else ok if allowed is None or user in allowed else denied
+
+
+def api(ok: int, allowed: set[str] | None = None) -> Callable[[str], int]:
+    """An API call: anonymous callers get 401; `allowed` (None = everyone signed in) get `ok`."""
+    return lambda user: 401 if user == ANONYMOUS else ok if allowed is None or user in allowed else 403
+
+
+RULES: dict[str, Rule] = {
+    "static": ("GET", "/static/app.css", None, lambda user: 200),
+    "health.healthz": ("GET", "/healthz", None, lambda user: 200),
+    "auth.login": ("GET", "/login", None, lambda user: 200),
+    "auth.logout": ("POST", "/logout", None, lambda user: 302),
+    "inbox.index": ("GET", "/", None, page(200)),
+    "instances.index": ("GET", "/instances", None, page(200)),
+    "instances.show": ("GET", "/instances/{instance}", None, page(200, VIEWERS)),
+    "instances.diagram": ("GET", "/instances/{instance}/diagram.bpmn", None, page(200, VIEWERS)),
+    "instances.start": ("POST", "/processes/diagnosis_project/start", None, page(302, PROVIDERS)),
+    "tasks.show": ("GET", "/tasks/{task}", None, page(200, {REVIEWER})),
+    "tasks.complete": ("POST", "/tasks/{task}", None, page(422, {REVIEWER})),
+    "tasks.claim": ("POST", "/tasks/{task}/claim", None, page(302, {REVIEWER})),
+    "tasks.unclaim": ("POST", "/tasks/{task}/unclaim", None, page(302, {REVIEWER})),
+    "admin.calendar": ("GET", "/admin/calendar", None, page(200, CITY)),
+    "admin.import_schedule": ("POST", "/admin/calendar", None, page(422, CITY)),
+    "api.issue_token": ("POST", "/api/auth/token", {}, lambda user: 422),
+    "api.openapi": ("GET", "/api/openapi.json", None, lambda user: 200),
+    "api.list_tasks": ("GET", "/api/tasks", None, api(200)),
+    "api.list_processes": ("GET", "/api/processes", None, api(200)),
+    "api.get_task": ("GET", "/api/tasks/{task}", None, api(200, {REVIEWER})),
+    "api.claim_task": ("POST", "/api/tasks/{task}/claim", None, api(200, {REVIEWER})),
+    "api.unclaim_task": ("POST", "/api/tasks/{task}/unclaim", None, api(200, {REVIEWER})),
+    "api.assign_task": ("POST", "/api/tasks/{task}/assign", {"user_id": "{reviewer_id}"}, api(200, {REVIEWER})),
+    "api.complete_task": ("POST", "/api/tasks/{task}/complete", {"data": {}}, api(422, {REVIEWER})),
+    "api.start_instance": ("POST", "/api/instances", {"process_id": "diagnosis_project"}, api(201, PROVIDERS)),
+    "api.get_instance": ("GET", "/api/instances/{instance}", None, api(200, VIEWERS)),
+    "api.send_message": ("POST", "/api/instances/{instance}/messages", {"name": "nothing_waits"}, api(409, CITY)),
+}
+# Each claim right before its unclaim, so the reviewer's unclaim has something to give back.
+# Signing out comes last, as it ends the session the page rows use.
+CLAIMS = ["tasks.claim", "tasks.unclaim", "api.claim_task", "api.unclaim_task"]
+ORDER = [endpoint for endpoint in RULES if endpoint not in [*CLAIMS, "auth.logout"]] + CLAIMS + ["auth.logout"]
+
+
+@pytest.fixture
+def matrix_app(sqlite_engine):
+    from webui import create_app
+
+    project = Scenario(sqlite_engine).start("provider_a").provider_files_contract().enterprise_confirms_filing()
+    task = project.task_of(REVIEWER, "review_filing")
+    app = create_app({"TESTING": True, "SECRET_KEY": "matrix", "WTF_CSRF_ENABLED": False}, engine=sqlite_engine)
+    values = {"instance": project.instance_id, "task": task["id"], "reviewer_id": project.actor(REVIEWER).user_id}
+    return app, values
+
+
+def test_every_endpoint_has_a_rule(matrix_app) -> None:
+    app, _ = matrix_app
+    assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(RULES)
+
+
+class Caller:
+    """One signed-in browser session and one API token per user, made once."""
+
+    def __init__(self, app, user: str) -> None:
+        self.user = user
+        self.client = app.test_client()
+        self.headers: dict[str, str] = {}
+        if user != ANONYMOUS:
+            token = self.client.post("/api/auth/token", json={"username": user, "password": DEMO_PASSWORD}).json
+            self.headers = {"Authorization": f"Bearer {token['token']}"}
+            self.client.post("/login", data={"username": user, "password": DEMO_PASSWORD})
+
+    def call(self, rule: Rule, values: dict) -> int:
+        method, template, body, _ = rule
+        path = template.format(**values)
+        if body is not None:
+            body = {k: (values["reviewer_id"] if v == "{reviewer_id}" else v) for k, v in body.items()}
+        headers = self.headers if path.startswith("/api/") else {}
+        return self.client.open(path, method=method, json=body, headers=headers).status_code
+
+
+def test_every_endpoint_for_every_user_and_scope(matrix_app) -> None:
+    app, values = matrix_app
+    callers = [Caller(app, user) for user in [ANONYMOUS, *USERS]]
+    wrong = []
+    for endpoint in ORDER:
+        rule = RULES[endpoint]
+        for caller in callers:
+            user = caller.user
+            expected, got = rule[3](user), caller.call(rule, values)
+            if got != expected:
+                wrong.append(f"{endpoint} as {user}: expected {expected}, got {got}")
+    assert wrong == [], "\n".join(wrong)
+    assert len(ORDER) * len(callers) == 27 * 18
