@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .access import Actor
-from .clock import Clock
-from .errors import InvalidData
-from .models import Organisation, User
+from .clock import SHANGHAI, Clock
+from .errors import EngineError, InvalidData
+from .models import LoginFailure, Organisation, User
 from .roles import DISTRICT_ROLES, DISTRICTS, ORGANISATION_ROLES, ROLES
 
 _HASHER = PasswordHasher()
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_DURATION = timedelta(minutes=15)
+
+
+class LockedOut(EngineError):
+    """Too many wrong passwords for this name: sign-in refused until `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        local = until.astimezone(SHANGHAI).strftime("%H:%M")
+        super().__init__(f"密码错误次数过多，账户已临时锁定，请于 {local} 后再试")
+        self.until = until
 _DUMMY_HASH = _HASHER.hash("diagflow: a password nobody has")
 
 
@@ -47,13 +62,43 @@ class IdentityService:
         self.clock = clock
 
     def authenticate(self, username: str, password: str) -> Actor | None:
-        """The actor for a correct username and password, else None (same cost either way)."""
-        with self.sessions() as session:
+        """The actor for a correct username and password, else None (same cost either way).
+
+        After MAX_FAILURES wrong passwords within FAILURE_WINDOW the name is locked for
+        LOCK_DURATION, whatever is entered (LockedOut says until when).
+        """
+        now = self.clock.now()
+        try:
+            return self._authenticate(username, password, now)
+        except IntegrityError:  # two wrong passwords for one name at the same moment; one is counted
+            return None
+
+    def _authenticate(self, username: str, password: str, now: datetime) -> Actor | None:
+        with self.sessions.begin() as session:
+            failure = session.get(LoginFailure, username)
+            if failure is not None and failure.locked_until is not None and failure.locked_until > now:
+                raise LockedOut(failure.locked_until)
             user = session.scalar(select(User).where(User.username == username))
+            if user is not None and user.is_active and verify_password(user.password_hash, password):
+                if failure is not None:
+                    session.delete(failure)
+                return actor_of(user)
             if user is None or not user.is_active:
                 verify_password(_DUMMY_HASH, password)
-                return None
-            return actor_of(user) if verify_password(user.password_hash, password) else None
+            self._count_failure(session, failure, username, now)
+            return None
+
+    @staticmethod
+    def _count_failure(session: Session, failure: LoginFailure | None, username: str, now: datetime) -> None:
+        if failure is None or now - failure.first_at > FAILURE_WINDOW:
+            if failure is not None:
+                session.delete(failure)
+                session.flush()
+            session.add(LoginFailure(username=username, count=1, first_at=now, locked_until=None))
+            return
+        failure.count += 1
+        if failure.count >= MAX_FAILURES:
+            failure.locked_until = now + LOCK_DURATION
 
     def actor(self, user_id: int) -> Actor | None:
         with self.sessions() as session:

@@ -231,3 +231,14 @@ class Notification(Base):
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """Failed sign-ins per username in the current window; too many lock the name for a while."""
+
+    __tablename__ = "login_failures"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int]
+    first_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

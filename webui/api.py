@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from engine.errors import Forbidden, InvalidData
+from engine.identity import LockedOut
 
 from .context import engine
 from .openapi import document
@@ -66,7 +67,10 @@ def issue_token() -> ResponseReturnValue:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         raise InvalidData({"username": "username and password are required strings"})
-    actor = engine().identity.authenticate(username, password)
+    try:
+        actor = engine().identity.authenticate(username, password)
+    except LockedOut as locked:
+        return jsonify({"error": locked.message}), 429
     if actor is None:
         return _unauthorized("wrong username or password")
     return jsonify({"token": _serializer().dumps({"uid": actor.user_id})})

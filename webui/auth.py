@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from engine.identity import LockedOut
+
 from .context import engine
 
 bp = Blueprint("auth", __name__)
@@ -49,7 +51,11 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("login.html", next=request.args.get("next", ""))
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    actor = engine().identity.authenticate(username, password) if username and password else None
+    try:
+        actor = engine().identity.authenticate(username, password) if username and password else None
+    except LockedOut as locked:
+        flash(locked.message, "error")
+        return render_template("login.html", next=request.form.get("next", ""), username=username), 429
     if actor is None:
         flash("用户名或密码错误", "error")
         return render_template("login.html", next=request.form.get("next", ""), username=username), 401

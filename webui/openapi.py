@@ -117,6 +117,7 @@ def document() -> dict[str, Any]:
                         "200": _response("a token", {"type": "object", "properties": {"token": {"type": "string"}}}),
                         "401": ERRORS["401"],
                         "422": _response("invalid body", _ref("InvalidData")),
+                        "429": _response("too many wrong passwords: the name is locked for a while", _ref("Error")),
                     },
                 }
             },
