@@ -9,9 +9,12 @@ below (no underscore names, `safer_getattr`, guarded item and write access) clos
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
-from types import CodeType
+from types import CodeType, FrameType
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
@@ -97,6 +100,31 @@ def _explain(errors: tuple[str, ...] | list[str]) -> str:
     return "refused by the sandbox: " + "; ".join(errors or ["does not compile"])
 
 
+TIME_LIMIT_SECONDS = 2.0
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop model code that runs longer than `seconds` (an endless loop in a script).
+
+    A trace function checks the clock on every line and call of the code run inside the
+    block; this works in any thread, where signal-based alarms would not.
+    """
+    deadline = time.monotonic() + seconds
+
+    def check(frame: FrameType, event: str, arg: Any) -> Callable[..., Any]:
+        if time.monotonic() > deadline:
+            raise SandboxError(f"model code ran longer than {seconds:g} s and was stopped")
+        return check
+
+    previous = sys.gettrace()
+    sys.settrace(check)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     """A SpiffWorkflow script environment that runs everything through RestrictedPython.
 
@@ -124,12 +152,15 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict | None = None) -> Any:
         code = compile_expression(expression)
-        return eval(code, self._globals(context, external_context))  # noqa: S307 - restricted code
+        names = self._globals(context, external_context)
+        with time_limit(TIME_LIMIT_SECONDS):
+            return eval(code, names)  # noqa: S307 - restricted code
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict | None = None) -> bool:
         code = compile_script(script)
         names = self._globals(context, external_context)
-        exec(code, names)  # noqa: S102 - restricted code
+        with time_limit(TIME_LIMIT_SECONDS):
+            exec(code, names)  # noqa: S102 - restricted code
         hidden = set(self.globals) | set(_GUARDS) | set(external_context or {})
         for key in list(context):
             if key not in names:

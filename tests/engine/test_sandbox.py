@@ -7,6 +7,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from engine import sandbox
 from engine.errors import ValidationFailed
 from engine.sandbox import SandboxEnvironment, SandboxError
 from engine.scripting import DiagflowScriptEngine
@@ -97,3 +98,18 @@ def test_expressions_see_only_whitelisted_functions() -> None:
         environment.evaluate("__builtins__", {})
     with pytest.raises(SandboxError, match="reserved"):
         environment.evaluate("double", {"double": 1})
+
+
+def test_an_endless_loop_is_stopped_naming_the_element(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "TIME_LIMIT_SECONDS", 0.2)
+    with pytest.raises(WorkflowTaskException) as stopped:
+        run_unvalidated("n = 0\nwhile True:\n    n += 1")
+    assert stopped.value.task_spec.bpmn_id == "calculate"
+    assert "ran longer than 0.2 s" in str(stopped.value)
+
+
+def test_the_time_limit_leaves_quick_code_alone() -> None:
+    environment = SandboxEnvironment()
+    context: dict = {}
+    environment.execute("total = sum(range(100000))", context)
+    assert context == {"total": 4999950000}
