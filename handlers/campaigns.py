@@ -35,7 +35,6 @@ from engine.records.projects import (
 from . import operator, start_rule
 
 DISTRICT_PROCESS = "district_mobilisation"
-READ_ONLY_MESSAGE = "此项由系统填写，不能修改"
 
 
 # --------------------------------------------------------------------------
@@ -57,37 +56,6 @@ def parse_date(data: Mapping[str, Any], field: str, label: str) -> date:
     except ValueError:
         pass
     raise InvalidData({field: f"{label}格式应为 YYYY-MM-DD"})
-
-
-def _normal(value: Any) -> Any:
-    """A value as compared for "unchanged", the way a web form sends it back: empty fields left
-    out, text with LF line ends and no surrounding blanks, numbers as floats."""
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").strip()
-    if isinstance(value, Mapping):
-        return {key: _normal(item) for key, item in value.items() if item not in (None, "")}
-    if isinstance(value, list):
-        return [_normal(item) for item in value]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return float(value)
-    return value
-
-
-def refuse_display_changes(data: Mapping[str, Any], expected: Mapping[str, Any]) -> None:
-    """Raise InvalidData naming every field of `data` that differs from `expected`.
-
-    Written for display-only fields before the engine kept `readOnly` fields itself
-    (`engine.forms.keep_read_only`); diagflow's own models no longer need it, but other
-    handlers (clawback, evaluation, plans, ratings) import it, so it stays here."""
-    errors = {
-        key: READ_ONLY_MESSAGE
-        for key, value in expected.items()
-        if key in data and _normal(data[key]) != _normal(value)
-    }
-    if errors:
-        raise InvalidData(errors)
 
 
 # --------------------------------------------------------------------------

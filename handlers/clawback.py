@@ -30,7 +30,6 @@ from engine.records.providers import listing_of
 from engine.records.subsidies import PAID, STATUS_LABELS, SubsidyApplication
 
 from . import operator
-from .campaigns import refuse_display_changes
 
 
 def _recovery(ctx: HandlerContext) -> Recovery:
@@ -78,16 +77,9 @@ def open_case(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
             "district": application.district, "paid": yuan(paid_fen)}
 
 
-def _display(ctx: HandlerContext) -> dict[str, Any]:
-    case = ctx.data["recovery"]
-    return {"recovery_application_no": case["application_no"], "recovery_provider": case["provider"],
-            "recovery_paid": case["paid"]}
-
-
 @operator("clawback.demand")
 def demand(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """The demand letter: amount (at most what was paid), deadline, letter number."""
-    refuse_display_changes(ctx.data, _display(ctx))
     recovery = _recovery(ctx)
     amount = fen_from_yuan(ctx.data["demand_amount"])
     if amount is None or amount <= 0:

@@ -37,7 +37,6 @@ from engine.roles import DISTRICTS
 from engine.workdays import CalendarFunctions
 
 from . import operator
-from .campaigns import refuse_display_changes
 from .ratings import PROJECT_PROCESS, year_window
 
 try:  # the subsidy plan's tables (another area); figures that need them say so when missing
@@ -347,7 +346,6 @@ def record(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
 def finance_review(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """City finance co-signs the evaluation or returns it to the city bureau with its comments."""
     evaluation = _evaluation(ctx)
-    refuse_display_changes(ctx.data, {"figures": evaluation.figures["display"]})
     decision = ctx.data["finance_decision"]
     comment = (ctx.data.get("finance_comment") or "").strip()
     evaluation.reviews = [*evaluation.reviews, {"decision": decision, "comment": comment,

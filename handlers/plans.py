@@ -81,7 +81,6 @@ from engine.records.subsidies import (
 )
 
 from . import operator
-from .campaigns import refuse_display_changes
 from .providers import credit_code_valid
 
 if TYPE_CHECKING:
@@ -340,18 +339,12 @@ def open_objection(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, An
     }
 
 
-def _display(case: Mapping[str, Any]) -> dict[str, Any]:
-    return {"objector_kind": case["objector_kind"], "objection_filed_at": case["filed_at"],
-            "objection_statement": case["statement"], "objection_item": case["item"]}
-
-
 @operator("plans.decide_objection")
 def decide_objection(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """Upheld: the item is removed (its application too, told by `plan_item_removed`) or its
     amount changed (the application's too). Rejected: the reason is recorded. Either way the
     reason is kept; after the period, deciding the last objection releases the plan."""
     case = ctx.data["objection_case"]
-    refuse_display_changes(ctx.data, _display(case))
     objection = ctx.session.get(Objection, case["objection_id"], with_for_update=True)
     if objection is None or objection.status != OBJECTION_PENDING:
         raise HandlerError(f"objection {case['objection_id']} is not pending")
@@ -541,16 +534,9 @@ def summary(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
             "total_requested": yuan(sum(i.requested_fen for i in items)), "removed": removed}
 
 
-def _plan_display(ctx: HandlerContext) -> dict[str, Any]:
-    final, proposal = ctx.data["final_plan"], ctx.data["proposal"]
-    return {"plan_rows": final["rows"], "plan_total": final["total"], "plan_total_requested": final["total_requested"],
-            "plan_scaled": proposal["scaled"], "plan_rule": proposal["rule_text"]}
-
-
 @operator("plans.issue")
 def issue(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """下达: the plan is issued under its document number; the districts are told."""
-    refuse_display_changes(ctx.data, _plan_display(ctx))
     plan = _plan(ctx, PLAN_ANNOUNCED)
     plan.status, plan.issued_at, plan.issue_doc_no = PLAN_ISSUED, ctx.clock.now(), ctx.data["issue_doc_no"].strip()
     for district in sorted({i.district for i in _items(ctx.session, plan.id, ITEM_PLANNED)}):

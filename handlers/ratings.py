@@ -33,7 +33,6 @@ from engine.records.ratings import (
 from engine.records.subsidies import ExpertScore, SubsidyApplication
 
 from . import operator
-from .campaigns import refuse_display_changes
 
 PROJECT_PROCESS = "diagnosis_project"
 DIMENSIONS = ("satisfaction", "rectification", "projects", "expert")
@@ -339,7 +338,6 @@ def adjust(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
 def approve(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """The second review (分管领导审批): someone other than the reviewer approves or returns."""
     ratings = _ratings(ctx)
-    refuse_display_changes(ctx.data, {"rating_table": [display_row(rating, name) for rating, name in ratings]})
     if ctx.actor.user_id is not None and ctx.actor.user_id == ctx.data["rating_review"]["reviewed_by"]:
         raise InvalidData({"approval_decision": "审批须由审核人以外的市工业和信息化局负责同志办理"})
     decision = ctx.data["approval_decision"]
