@@ -21,11 +21,25 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec, s
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from .sandbox_limits import (
+    MAX_MEMORY_GROWTH,
+    SizeGuardingPolicy,
+    TooLarge,
+    binop,
+    check_binop,
+    formatted,
+    guarded_method,
+    limited_pow,
+    limited_range,
+    resident_bytes,
+)
+
 _UNSAFE_BUILTINS = {"__build_class__", "setattr", "delattr", "_getattr_", "id", "hash"}
 _EXTRA_BUILTINS: dict[str, Any] = {
     "dict": dict, "list": list, "tuple": tuple, "set": set, "frozenset": frozenset,
     "min": min, "max": max, "sum": sum, "sorted": sorted, "any": any, "all": all,
     "enumerate": enumerate, "zip": zip, "reversed": reversed, "map": map, "filter": filter,
+    "range": limited_range, "pow": limited_pow,
 }
 _INPLACE = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
@@ -55,10 +69,15 @@ def _write_guard(obj: Any) -> Any:
 
 
 def _inplace(op: str, target: Any, value: Any) -> Any:
-    try:
-        return _INPLACE[op](target, value)
-    except KeyError:
-        raise SandboxError(f"operator {op} is not allowed") from None
+    if op not in _INPLACE:
+        raise SandboxError(f"operator {op} is not allowed")
+    check_binop(op[:-1], target, value)
+    return _INPLACE[op](target, value)
+
+
+def _getattr(obj: Any, name: str, default: Any = None) -> Any:
+    """RestrictedPython's safer_getattr, with size checks on the string methods that grow text."""
+    return guarded_method(obj, name, safer_getattr(obj, name, default))
 
 
 def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -67,7 +86,9 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 _GUARDS: dict[str, Any] = {
     "__builtins__": _builtins(),
-    "_getattr_": safer_getattr,
+    "_getattr_": _getattr,
+    "_binop_": binop,
+    "_formatted_": formatted,
     "_getitem_": lambda obj, key: obj[key],
     "_getiter_": iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -81,7 +102,7 @@ _GUARDS: dict[str, Any] = {
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> CodeType:
     """Compile an expression once; raise SandboxError listing every refusal."""
-    result = compile_restricted_eval(source.strip(), "<expression>")
+    result = compile_restricted_eval(source.strip(), "<expression>", policy=SizeGuardingPolicy)
     if result.errors or result.code is None:
         raise SandboxError(_explain(result.errors))
     return result.code
@@ -90,7 +111,7 @@ def compile_expression(source: str) -> CodeType:
 @lru_cache(maxsize=4096)
 def compile_script(source: str) -> CodeType:
     """Compile a script once; raise SandboxError listing every refusal."""
-    result = compile_restricted_exec(source, "<script>")
+    result = compile_restricted_exec(source, "<script>", policy=SizeGuardingPolicy)
     if result.errors or result.code is None:
         raise SandboxError(_explain(result.errors))
     return result.code
@@ -101,6 +122,7 @@ def _explain(errors: tuple[str, ...] | list[str]) -> str:
 
 
 TIME_LIMIT_SECONDS = 2.0
+MEMORY_CHECK_EVENTS = 256
 
 
 @contextmanager
@@ -108,13 +130,22 @@ def time_limit(seconds: float) -> Iterator[None]:
     """Stop model code that runs longer than `seconds` (an endless loop in a script).
 
     A trace function checks the clock on every line and call of the code run inside the
-    block; this works in any thread, where signal-based alarms would not.
+    block; this works in any thread, where signal-based alarms would not. Every
+    MEMORY_CHECK_EVENTS events it also checks that resident memory has not grown by more
+    than MAX_MEMORY_GROWTH (see sandbox_limits).
     """
     deadline = time.monotonic() + seconds
+    baseline, events = resident_bytes(), 0
 
     def check(frame: FrameType, event: str, arg: Any) -> Callable[..., Any]:
+        nonlocal events
         if time.monotonic() > deadline:
             raise SandboxError(f"model code ran longer than {seconds:g} s and was stopped")
+        events += 1
+        if baseline is not None and events % MEMORY_CHECK_EVENTS == 0:
+            grown = (resident_bytes() or baseline) - baseline
+            if grown > MAX_MEMORY_GROWTH:
+                raise TooLarge(f"model code grew memory by {grown // 2**20} MB, above the sandbox limit; stopped")
         return check
 
     previous = sys.gettrace()
