@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from engine.access import SYSTEM
 from engine.clock import SHANGHAI
 from engine.errors import Conflict, EngineError, InvalidData, NotFound
+from engine.idnumbers import credit_code_problem, id_number_problem
 from engine.models import Instance, Organisation
 from engine.notifications import notify
 from engine.operators import HandlerContext, HandlerError
@@ -81,15 +82,12 @@ from engine.records.subsidies import (
 )
 
 from . import operator
-from .providers import credit_code_valid
 
 if TYPE_CHECKING:
     from engine.services import ProcessEngine
 
 SCALING_RULES = {"proportional": "按比例核减"}
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECKS = "10X98765432"
 
 
 # --------------------------------------------------------------------------
@@ -418,23 +416,10 @@ def _locked_application(session: Session, application_id: int) -> SubsidyApplica
 # --------------------------------------------------------------------------
 
 
-def id_number_valid(number: str) -> bool:
-    """An 18-character 公民身份号码 (GB 11643): 17 digits with a real birth date, then the
-    check character computed from them."""
-    if not re.fullmatch(r"\d{17}[\dX]", number):
-        return False
-    try:
-        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return False
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS, strict=True))
-    return number[17] == ID_CHECKS[total % 11]
-
-
-def objection_problems(objector: Mapping[str, Any]) -> dict[str, str]:
+def objection_problems(objector: Mapping[str, Any], today: date | None = None) -> dict[str, str]:
     """Why an objection cannot be accepted as filed, field by field (empty: acceptable).
     Objections must be real-name: an organisation stamps, a person signs; anonymous ones are
-    refused."""
+    refused. `today` (Asia/Shanghai) rules out birth dates in the future."""
 
     def text(key: str) -> str:
         value = objector.get(key)
@@ -449,16 +434,17 @@ def objection_problems(objector: Mapping[str, Any]) -> dict[str, str]:
     if not PHONE.match(text("phone")):
         errors["phone"] = "请填写有效的联系电话（手机号码或带区号的固定电话）"
     if kind == OBJECTOR_ORGANISATION:
-        code = text("credit_code").upper()
-        if len(code) != 18 or not credit_code_valid(code):
-            errors["credit_code"] = "请填写正确的 18 位统一社会信用代码"
+        code_problem = credit_code_problem(text("credit_code"))
+        if code_problem:
+            errors["credit_code"] = code_problem
         if not text("contact_person"):
             errors["contact_person"] = "请填写联系人"
         if not text("stamped_scan"):
             errors["stamped_scan"] = "请上传加盖单位公章的异议书扫描件"
     elif kind == OBJECTOR_PERSON:
-        if not id_number_valid(text("id_number").upper()):
-            errors["id_number"] = "请填写正确的 18 位公民身份号码"
+        id_problem = id_number_problem(text("id_number"), today)
+        if id_problem:
+            errors["id_number"] = id_problem
         if not text("signed_scan"):
             errors["signed_scan"] = "请上传本人签名的异议书扫描件"
     if not text("statement"):
@@ -477,7 +463,7 @@ def file_objection(engine: ProcessEngine, announcement_id: int, objector: Mappin
 
     Raises InvalidData naming the missing or wrong fields (anonymous or incomplete objections),
     NotFound for an unknown announcement, Conflict after the period (or before it)."""
-    errors = objection_problems(objector)
+    errors = objection_problems(objector, engine.clock.local_now().date())
     if errors:
         raise InvalidData(errors)
     kind = objector["kind"]

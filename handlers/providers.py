@@ -13,6 +13,7 @@ from engine import history
 from engine.access import Actor
 from engine.clock import Clock
 from engine.errors import Conflict, Forbidden, InvalidData
+from engine.idnumbers import credit_code_valid
 from engine.models import Instance, Organisation
 from engine.operators import HandlerContext, HandlerError
 from engine.records.providers import (
@@ -32,9 +33,6 @@ from engine.records.providers import (
 from . import operator, start_rule
 
 ONBOARDING = "provider_onboarding"
-# 统一社会信用代码 (GB 32100-2015): 31 characters, weights of positions 1–17, check character 18.
-CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 OPEN_STATUSES = ("running", "error")
 # management_action → (statuses it may start from, status it leads to, what it is called)
 CHANGES = {
@@ -157,14 +155,6 @@ def record_application(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str
         "credit_code": applied_code,
         "matches_registration": (applied_name, applied_code) == (organisation.name, organisation.credit_code),
     }
-
-
-def credit_code_valid(code: str) -> bool:
-    """Does the 18th character of a 统一社会信用代码 match the check computed from the first 17?"""
-    if len(code) != 18 or any(character not in CODE_CHARACTERS for character in code):
-        return False
-    total = sum(CODE_CHARACTERS.index(char) * weight for char, weight in zip(code[:17], CODE_WEIGHTS, strict=True))
-    return code[17] == CODE_CHARACTERS[(31 - total % 31) % 31]
 
 
 def _registered_organisation(ctx: HandlerContext, name: str, credit_code: str, district: str) -> Organisation:

@@ -25,6 +25,7 @@ from engine.clock import SHANGHAI, MovableClock
 from engine.errors import InvalidData
 from engine.form_filler import fill
 from engine.identity import hash_password
+from engine.idnumbers import credit_code_check
 from engine.models import AuditEvent, Instance, Organisation, TaskIndexRow
 from engine.records.campaigns import Campaign
 from engine.records.providers import LISTED, ProviderBatch, ProviderListing
@@ -33,7 +34,6 @@ from engine.reference_data import seed_reference_data
 from engine.roles import DISTRICTS
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
-from handlers.providers import CODE_CHARACTERS, CODE_WEIGHTS
 
 PASSWORD = "simulation-only-2026"  # noqa: S105 - users of a throw-away database
 DEFAULT_DELAYS = {
@@ -283,8 +283,7 @@ class SimulationError(RuntimeError):
 def _credit_code(n: int) -> str:
     """A 统一社会信用代码 with a valid check character (GB 32100-2015), unique per n."""
     body = f"91370100MA3X{n:05d}"
-    total = sum(CODE_CHARACTERS.index(c) * w for c, w in zip(body, CODE_WEIGHTS, strict=True))
-    return body + CODE_CHARACTERS[(31 - total % 31) % 31]
+    return body + credit_code_check(body)
 
 
 def _pad(text: str, width: int) -> str:
