@@ -365,3 +365,30 @@ def keep_read_only(schema: dict, submitted: object, current: object) -> object:
                 for index, row in enumerate(result[key])
             ]
     return result
+
+
+# --------------------------------------------------------------------------
+# Attachment fields
+# --------------------------------------------------------------------------
+
+ATTACHMENT_FORMAT = "attachment"
+"""`{"type": "string", "format": "attachment"}`: the value is an attachment id."""
+
+
+def attachment_references(schema: dict, data: object, path: tuple = ()) -> dict[str, str]:
+    """``{dotted path: attachment id}`` for every value of an attachment field (at any depth,
+    arrays included). JSON Schema cannot know whether an id exists or whose file it is, so
+    the store checks these before the task completes."""
+    if not isinstance(schema, dict):
+        return {}
+    if schema.get("format") == ATTACHMENT_FORMAT:
+        return {_dotted(path): data} if isinstance(data, str) else {}
+    found: dict[str, str] = {}
+    if isinstance(data, dict):
+        for key, prop in (schema.get("properties") or {}).items():
+            if key in data:
+                found.update(attachment_references(prop, data[key], (*path, key)))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found.update(attachment_references(schema.get("items") or {}, item, (*path, index)))
+    return found

@@ -242,3 +242,50 @@ class LoginFailure(Base):
     count: Mapped[int]
     first_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+# Outbox and scheduler leadership: distributed mode (migration 0003).
+
+
+class OutboxEffect(Base):
+    """An outside effect (mail, webhook) recorded in the transaction that caused it, delivered
+    after that transaction commits and retried with backoff until delivered or failed."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_available", "status", "available_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]]
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    available_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class SchedulerLeader(Base):
+    """Which scheduler process holds the leader lock and when it last said so (for /healthz)."""
+
+    __tablename__ = "scheduler_leader"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+
+
+class PublicSubmission(Base):
+    """A well-formed objection submitted through the public form (the public may not sign
+    in), kept one day so the rate limit can count them per client and per announcement.
+    `client_key` is a keyed hash of the client's address, never the address itself."""
+
+    __tablename__ = "public_submissions"
+    __table_args__ = (Index("ix_public_submissions_client", "client_key", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(64))
+    announcement_id: Mapped[int]
+    submitted_at: Mapped[datetime] = mapped_column(index=True)

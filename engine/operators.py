@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from . import outbox
 from .access import Actor
 from .clock import Clock
 from .models import Instance
@@ -34,6 +35,11 @@ class HandlerContext:
         """Deliver message `name` to another instance once this transaction has committed
         (each instance changes in a transaction of its own)."""
         self.outbox.append((instance_id, name, dict(payload or {})))
+
+    def enqueue_effect(self, kind: str, payload: Mapping[str, Any]) -> None:
+        """Queue an outside effect (mail, webhook) in this transaction; it is delivered after
+        the commit, by a worker in distributed mode (see engine/outbox.py)."""
+        outbox.enqueue(self.session, self.clock, kind, dict(payload), instance_id=self.instance.id)
 
     def start_process(self, process_id: str, data: Mapping[str, Any] | None = None, **scope: Any) -> int:
         """Start the latest version of `process_id` in this transaction, with `data` as its

@@ -23,6 +23,7 @@ from .messages import MessageService
 from .models import Base
 from .notifications import NotificationService
 from .operators import OperatorRegistry, StartRules
+from .outbox import OutboxService
 from .repository import RepositoryService
 from .runtime import RuntimeService
 from .sweep import TimerService
@@ -55,6 +56,7 @@ class ProcessEngine:
         self.reminders = ReminderService(self.sessions, self.clock, self.runtime)
         self.notifications = NotificationService(self.sessions)
         self.messages = MessageService(self.sessions, self.runtime)
+        self.outbox = OutboxService(self)
 
     def create_schema(self) -> None:
         """Create missing tables straight from the models (tests; `upgrade_schema` for a product)."""

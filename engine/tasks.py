@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import form_options
 from .access import Actor, Scope, may_act_on_task
+from .attachments import attachment_errors
 from .errors import Conflict, Forbidden, InvalidData, NotFound
 from .facts import field_labels, key_facts
 from .forms import keep_read_only, resolve_options, validate_data
@@ -153,6 +154,7 @@ class TaskService:
                 raise Forbidden("无权办理此任务")
             data = keep_read_only(form.schema, data, task.data)
             errors = validate_data(form.schema, data)
+            errors = {**attachment_errors(unit.session, row.instance_id, form.schema, data), **errors}
             if errors:
                 raise InvalidData(errors)
             before = {key: task.data.get(key) for key in data}

@@ -62,6 +62,9 @@ RULES: dict[str, Rule] = {
     "api.start_instance": ("POST", "/api/instances", {"process_id": "diagnosis_project"}, api(201, PROVIDERS)),
     "api.get_instance": ("GET", "/api/instances/{instance}", None, api(200, VIEWERS)),
     "api.send_message": ("POST", "/api/instances/{instance}/messages", {"name": "nothing_waits"}, api(409, CITY)),
+    "attachments.upload": ("POST", "/attachments", None, page(422)),
+    "attachments.download": ("GET", "/attachments/{attachment}", None, page(200, VIEWERS)),
+    "comments.add": ("POST", "/instances/{instance}/comments", None, page(302, VIEWERS)),
 }
 # Each claim right before its unclaim, so the reviewer's unclaim has something to give back.
 # Signing out comes last, as it ends the session the page rows use.
@@ -77,6 +80,9 @@ def matrix_app(sqlite_engine):
     task = project.task_of(REVIEWER, "review_filing")
     app = create_app({"TESTING": True, "SECRET_KEY": "matrix", "WTF_CSRF_ENABLED": False}, engine=sqlite_engine)
     values = {"instance": project.instance_id, "task": task["id"], "reviewer_id": project.actor(REVIEWER).user_id}
+    values["attachment"] = sqlite_engine.attachments.store(
+        project.actor("provider_a"), b"%PDF-1.4 matrix", "contract.pdf", purpose="comment", instance_id=project.instance_id
+    )["id"]
     return app, values
 
 
@@ -118,4 +124,4 @@ def test_every_endpoint_for_every_user_and_scope(matrix_app) -> None:
             if got != expected:
                 wrong.append(f"{endpoint} as {user}: expected {expected}, got {got}")
     assert wrong == [], "\n".join(wrong)
-    assert len(ORDER) * len(callers) == 27 * 18
+    assert len(ORDER) * len(callers) == len(RULES) * 18

@@ -14,6 +14,8 @@ from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
 
 from . import admin, api, auth, errors, health, inbox, instances, tasks
+from .attachments import bp as attachments_bp
+from .comments import bp as comments_bp
 from .config import from_environment
 from .security import csrf, set_security_headers
 from .views import IsoJSONProvider, register_template_helpers
@@ -30,6 +32,8 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     csrf.init_app(app)
     csrf.exempt(api.bp)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, instances.bp, admin.bp, api.bp, health.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (attachments_bp, comments_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     register_template_helpers(app)

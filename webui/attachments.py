@@ -1,0 +1,95 @@
+"""Upload and download attachments; template helpers that show a form field's or an
+instance's files. Scope is decided by the engine's attachment service."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, send_file, url_for
+
+from engine.errors import EngineError, Forbidden, InvalidData, NotFound
+from engine.filetypes import max_upload_bytes
+
+from .auth import login_required
+from .context import actor, engine
+from .errors import STATUS, engine_error_body
+
+bp = Blueprint("attachments", __name__)
+
+# Room for the multipart envelope and the other form fields around the file itself.
+MULTIPART_SLACK = 64 * 1024
+
+
+def _optional_int(name: str) -> int | None:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InvalidData({name: "应为整数"})
+    return int(raw)
+
+
+@bp.post("/attachments")
+@login_required
+def upload() -> tuple[Response, int]:
+    """Multipart `file`, `purpose`, optional `instance_id`, `task_id`, `field` → 201 with the
+    file's meta; a refusal is JSON `{error, errors: {field: message}}` for the page's script."""
+    limit = max_upload_bytes()
+    request.max_content_length = limit + MULTIPART_SLACK
+    try:
+        if request.content_length is not None and request.content_length > limit + MULTIPART_SLACK:
+            raise InvalidData({"file": f"文件超过 {limit / 1024 / 1024:g} MB 的上限"})
+        field = (request.form.get("field") or "").strip() or None
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise InvalidData({field or "file": "请选择要上传的文件"})
+        stored = engine().attachments.store(
+            actor(), upload.read(), upload.filename, purpose=request.form.get("purpose", ""),
+            instance_id=_optional_int("instance_id"), task_id=(request.form.get("task_id") or "").strip() or None,
+            field=field,
+        )
+    except EngineError as error:
+        return jsonify(engine_error_body(error)), STATUS.get(type(error), 500)
+    return jsonify(stored | {"url": url_for("attachments.download", attachment_id=stored["id"])}), 201
+
+
+@bp.get("/attachments/<attachment_id>")
+@login_required
+def download(attachment_id: str) -> Response:
+    meta, data = engine().attachments.read(actor(), attachment_id)
+    response = send_file(io.BytesIO(data), mimetype=meta["content_type"], as_attachment=True,
+                         download_name=meta["filename"], etag=meta["sha256"], max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.app_template_global()
+def attachment_info(attachment_id: str) -> dict[str, Any] | None:
+    """A form field's current file (name, size, download link), or None when the signed-in
+    user may not see it or it is gone: the field then says the file is unavailable."""
+    try:
+        meta = engine().attachments.describe(actor(), attachment_id)
+    except (NotFound, Forbidden):
+        return None
+    return meta | {"url": url_for("attachments.download", attachment_id=attachment_id)}
+
+
+@bp.app_template_global()
+def instance_attachments(instance_id: int) -> list[dict[str, Any]]:
+    """The files of an instance the page already showed to this user."""
+    return [
+        meta | {"url": url_for("attachments.download", attachment_id=meta["id"])}
+        for meta in engine().attachments.for_instance(actor(), instance_id)
+    ]
+
+
+@bp.app_template_filter("file_size")
+def file_size(size: int) -> str:
+    """1.2 MB, 350 KB, 800 B: sizes as people read them."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} B"

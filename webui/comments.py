@@ -1,0 +1,37 @@
+"""The comment thread on the instance and task pages: write a comment, read the thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from engine.errors import InvalidData
+
+from .auth import login_required
+from .context import actor, engine
+
+bp = Blueprint("comments", __name__)
+
+
+@bp.post("/instances/<int:instance_id>/comments")
+@login_required
+def add(instance_id: int) -> Response:
+    """Add the comment and go back to the page it was written on (the task's, if still open)."""
+    task_id = (request.form.get("task_id") or "").strip() or None
+    try:
+        engine().comments.add(actor(), instance_id, request.form.get("body", ""), task_id)
+    except InvalidData as invalid:
+        flash("意见未发表：" + "；".join(invalid.errors.values()), "error")
+    else:
+        flash("意见已发表", "success")
+    if task_id and request.form.get("return_to") == "task":
+        return redirect(url_for("tasks.show", task_id=task_id) + "#comments")
+    return redirect(url_for("instances.show", instance_id=instance_id) + "#comments")
+
+
+@bp.app_template_global()
+def instance_comments(instance_id: int) -> list[dict[str, Any]]:
+    """The thread of an instance the page already showed to this user."""
+    return engine().comments.list(actor(), instance_id)
