@@ -7,6 +7,7 @@ project of 历下区 waiting for the 历下区 bureau's review.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -88,7 +89,25 @@ def matrix_app(sqlite_engine):
 
 def test_every_endpoint_has_a_rule(matrix_app) -> None:
     app, _ = matrix_app
-    assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(RULES)
+    routes = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    missing = [missing_rule_advice(routes[endpoint]) for endpoint in sorted(set(routes) - set(RULES))]
+    stale = [f"  {endpoint!r} has a rule but no route: delete it from RULES" for endpoint in sorted(set(RULES) - set(routes))]
+    assert not missing and not stale, "\n".join(
+        ["tests/test_authorization_matrix.py: every endpoint needs an explicit rule in RULES "
+         "(method, path, JSON body or None, expected status per caller: page(...), api(...) or a lambda).",
+         *missing, *stale])
+
+
+def missing_rule_advice(rule) -> str:  # noqa: ANN001 - a werkzeug Rule
+    """A RULES line to start from for an endpoint without one: the caller still decides who is allowed."""
+    method = sorted((rule.methods or {"GET"}) - {"HEAD", "OPTIONS"})[0]
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+    body = "{}" if method != "GET" and path.startswith("/api/") else "None"
+    expected = "api(200, {...})" if path.startswith("/api/") else "page(200, {...})"
+    return (f"  missing: {rule.endpoint!r} ({method} {rule.rule}); add for example\n"
+            f"    {rule.endpoint!r}: ({method!r}, {path!r}, {body}, {expected}),\n"
+            "    with the users allowed in the set (own scope) and every other caller's status checked; "
+            "path values come from `values` in matrix_app")
 
 
 class Caller:
