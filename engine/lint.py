@@ -6,12 +6,15 @@ Each rule returns (element_id, message) pairs so a process owner sees every prob
 from __future__ import annotations
 
 import json
+import re
+from collections import deque
 from collections.abc import Iterable, Mapping
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 
+from .foreign import check_foreign
 from .roles import ROLES
 from .sandbox import SandboxError, compile_expression, compile_script
 
@@ -27,6 +30,10 @@ FLOW_NODES = (
     "inclusiveGateway", "eventBasedGateway",
 )
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
+# An ISO 8601 duration, date or repetition written bare: Python reads `P5D` as a variable name.
+ISO_LITERAL = re.compile(
+    r"^(R\d*/)?(P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|\d{4}-\d{2}-\d{2}\S*)$"
+)
 
 Problem = tuple[str, str]
 
@@ -147,6 +154,39 @@ def _code_items(root: etree._Element) -> Iterable[tuple[str, str, object]]:
             yield expr.getparent().getparent().get("id"), expr.text or "", compile_expression
 
 
+def check_timer_literals(root: etree._Element) -> list[Problem]:
+    """A timer expression is Python: a bare `P5D` is an undefined name that fails only when the
+    timer is reached, so it is refused here with the quoted form to write instead."""
+    problems: list[Problem] = []
+    for expr in root.xpath("//bpmn:timerEventDefinition/*", namespaces=NS):
+        text = (expr.text or "").strip()
+        if ISO_LITERAL.match(text):
+            owner = expr.getparent().getparent().get("id")
+            problems.append((owner, f"timer expression {text} is not quoted: write \"{text}\" (it is Python)"))
+    return problems
+
+
+def check_reachable(root: etree._Element) -> list[Problem]:
+    """Every flow node can be reached from a start event of its process or subprocess (or is a
+    boundary event of a reachable activity); anything else is dead model."""
+    flows: dict[str, list[str]] = {}
+    for flow in root.xpath("//bpmn:sequenceFlow", namespaces=NS):
+        flows.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+    boundaries: dict[str, list[str]] = {}
+    for event in root.xpath("//bpmn:boundaryEvent", namespaces=NS):
+        boundaries.setdefault(event.get("attachedToRef"), []).append(event.get("id"))
+    seen: set[str] = set()
+    queue = deque(root.xpath("//bpmn:startEvent/@id", namespaces=NS))
+    while queue:
+        node = queue.popleft()
+        if node in seen:
+            continue
+        seen.add(node)
+        queue.extend(flows.get(node, []) + boundaries.get(node, []))
+    return [(n.get("id"), "unreachable: no path leads here from a start event")
+            for n in _flow_nodes(root) if n.get("id") not in seen]
+
+
 def lint(root: etree._Element, files: Mapping[str, bytes], operators: Iterable[str]) -> list[Problem]:
     """All of diagflow's rules for one BPMN document."""
     return [
@@ -155,5 +195,8 @@ def lint(root: etree._Element, files: Mapping[str, bytes], operators: Iterable[s
         *check_properties(root),
         *check_operators(root, operators),
         *check_code(root),
+        *check_timer_literals(root),
+        *check_reachable(root),
         *check_diagram(root),
+        *check_foreign(root),
     ]

@@ -244,6 +244,23 @@ class LoginFailure(Base):
     locked_until: Mapped[datetime | None]
 
 
+# Process owner tools: drafts of models being edited (migration 0006).
+
+
+class ProcessDraft(Base):
+    """The model set a process owner is editing, one per process; `revision` rises on every
+    save so that a save based on an older revision is refused instead of overwriting."""
+
+    __tablename__ = "process_drafts"
+
+    process_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    revision: Mapped[int]
+    files: Mapped[dict[str, Any]]
+    base_version: Mapped[int | None]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
 # Outbox and scheduler leadership: distributed mode (migration 0003).
 
 

@@ -109,6 +109,8 @@ def parse_set(process_id: str, files: Mapping[str, bytes], operators: Iterable[s
                 parser.add_dmn_xml(root, name)
         except ValidationException as exc:
             problems.append((exc.id or name, str(exc)))
+        except (etree.XPathError, IndexError):
+            problems.append((name, "not a BPMN or DMN document of the kind its name says"))
     if not any(name.endswith(".bpmn") for name in files):
         problems.append((process_id, "the model set has no BPMN file"))
     if problems:

@@ -24,6 +24,7 @@ from .models import Base
 from .notifications import NotificationService
 from .operators import OperatorRegistry, StartRules
 from .outbox import OutboxService
+from .process_owner import ProcessOwnerTools
 from .repository import RepositoryService
 from .runtime import RuntimeService
 from .sweep import TimerService
@@ -56,6 +57,7 @@ class ProcessEngine:
         self.reminders = ReminderService(self.sessions, self.clock, self.runtime)
         self.notifications = NotificationService(self.sessions)
         self.messages = MessageService(self.sessions, self.runtime)
+        self.owner = ProcessOwnerTools(self)
         self.outbox = OutboxService(self)
 
     def create_schema(self) -> None:

@@ -14,6 +14,7 @@ from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
 
 from . import admin, api, auth, errors, health, inbox, instances, tasks
+from .api_processes import bp as api_processes_bp
 from .attachments import bp as attachments_bp
 from .comments import bp as comments_bp
 from .config import from_environment
@@ -34,6 +35,8 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     for blueprint in (auth.bp, inbox.bp, tasks.bp, instances.bp, admin.bp, api.bp, health.bp):
         app.register_blueprint(blueprint)
     for blueprint in (attachments_bp, comments_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (api_processes_bp,):
         app.register_blueprint(blueprint)
     errors.register(app)
     register_template_helpers(app)

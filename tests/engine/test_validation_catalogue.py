@@ -1,0 +1,113 @@
+"""A catalogue of bad models: each is refused with the element id that is wrong, all problems
+of a model are listed at once, and a file from another modeler is answered with what diagflow
+does not support. Nothing here is deployed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.errors import ValidationFailed
+from tests.modelkit import linear_model, note_form, script_task, service_task, timer, user_task
+
+FORM = {"forms/note.schema.json": note_form()}
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&lol3;</bpmn:definitions>"""
+CAMUNDA = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn"
+  exporter="Camunda Modeler" exporterVersion="5.17.0">
+  <bpmn:process id="leave_request" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1"><bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="Activity_approve" name="Approve" camunda:formKey="embedded:app:forms/approve.html"
+      camunda:candidateGroups="managers"><bpmn:incoming>Flow_1</bpmn:incoming><bpmn:outgoing>Flow_2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:serviceTask id="Activity_notify" camunda:class="org.example.Notify">
+      <bpmn:incoming>Flow_2</bpmn:incoming><bpmn:outgoing>Flow_3</bpmn:outgoing></bpmn:serviceTask>
+    <bpmn:complexGateway id="Gateway_odd"><bpmn:incoming>Flow_3</bpmn:incoming><bpmn:outgoing>Flow_4</bpmn:outgoing>
+    </bpmn:complexGateway>
+    <bpmn:endEvent id="EndEvent_1"><bpmn:incoming>Flow_4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Activity_approve"/>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Activity_approve" targetRef="Activity_notify"/>
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Activity_notify" targetRef="Gateway_odd"/>
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="Gateway_odd" targetRef="EndEvent_1"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def _outside_lane() -> bytes:
+    model = linear_model("p", "city_bureau", [user_task("loose", "游离任务", "note")])
+    return model.replace(b"<bpmn:flowNodeRef>loose</bpmn:flowNodeRef>", b"")
+
+
+def _unreachable() -> bytes:
+    model = linear_model("p", "city_bureau", [user_task("t", "任务", "note")])
+    return model.replace(b'<bpmn:endEvent id="end"', b'<bpmn:task id="island" name="island"/><bpmn:endEvent id="end"')
+
+
+CASES = {
+    "user task outside every lane": (_outside_lane(), FORM, "loose", "outside every lane"),
+    "lane with an unknown role": (linear_model("p", "mayor", [user_task("t", "任务", "note")]), FORM,
+                                  "lane_mayor", "not a known role"),
+    "missing form": (linear_model("p", "city_bureau", [user_task("t", "任务", "absent")]), FORM,
+                     "t", "forms/absent.schema.json does not exist"),
+    "invalid JSON Schema": (linear_model("p", "city_bureau", [user_task("t", "任务", "note")]),
+                            {"forms/note.schema.json": json.dumps({"type": "objekt"}).encode()},
+                            "t", "not a valid JSON Schema"),
+    "unknown operator": (linear_model("p", "city_bureau", [service_task("svc", "payments.teleport", "r")]), {},
+                         "svc", "unknown operator 'payments.teleport'"),
+    "unsafe script": (linear_model("p", "city_bureau", [script_task("evil", "__import__('os').system('id')")]), {},
+                      "evil", "refused by the sandbox"),
+    "unquoted timer duration": (linear_model("p", "city_bureau", [timer("wait_5_days", "P5D", "timeDuration")]), {},
+                                "wait_5_days", 'write "P5D"'),
+    "unreachable element": (_unreachable(), FORM, "island", "unreachable"),
+    "XML bomb": (BILLION_LAUGHS, {}, "p.bpmn", "DTDs and entities are not allowed"),
+    "not BPMN at all": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", {}, "p.bpmn", "not well-formed XML"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_model_is_refused_naming_the_element(sqlite_engine, case: str) -> None:
+    bpmn, forms, element, message = CASES[case]
+    process_id, _, problems = sqlite_engine.owner.upload([("p.bpmn", bpmn), *forms.items()])
+    assert any(e == element and message in m for e, m in problems), problems
+    with pytest.raises(ValidationFailed):
+        sqlite_engine.repository.deploy(process_id or "p", {"p.bpmn": bpmn, **forms}, "tests")
+    assert not [v for v in sqlite_engine.repository.list_versions() if v["process_id"] == "p"]
+
+
+def test_every_problem_of_a_model_is_listed_at_once(sqlite_engine) -> None:
+    steps = [user_task("t", "任务", "absent"), service_task("svc", "payments.teleport", "r"),
+             script_task("evil", "x = ().__class__.__base__"), timer("wait", "PT2H", "timeDuration")]
+    problems = sqlite_engine.owner.validate_parts(linear_model("p", "mayor", steps).decode(), {}, {})
+    assert {"lane_mayor", "t", "svc", "evil", "wait"} <= {element for element, _ in problems}
+
+
+def test_a_good_model_has_no_problems(sqlite_engine) -> None:
+    model = linear_model("p", "city_bureau", [user_task("t", "任务", "note"), timer("wait", '"PT2H"', "timeDuration")])
+    assert sqlite_engine.owner.validate_parts(model.decode(), {"note.schema.json": json.loads(note_form())}, {}) == []
+
+
+def test_camunda_modeler_file_is_answered_with_its_unsupported_features(sqlite_engine) -> None:
+    problems = sqlite_engine.owner.validate_file("leave_request.bpmn", CAMUNDA)
+    found = {(element, message.split(" is not supported")[0]) for element, message in problems}
+    assert {("Activity_approve", "camunda:formKey"), ("Activity_approve", "camunda:candidateGroups"),
+            ("Activity_notify", "camunda:class"), ("Gateway_odd", "bpmn:complexGateway")} <= found
+    assert ("StartEvent_1", "no diagram shape (BPMNShape)") in problems
+
+
+def test_decision_file_cells_are_checked_in_the_sandbox(sqlite_engine) -> None:
+    dmn = b"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="http://x">
+  <decision id="tier" name="tier"><decisionTable id="table" hitPolicy="UNIQUE">
+    <input id="in_score"><inputExpression id="expr" typeRef="number"><text>score</text></inputExpression></input>
+    <output id="out_tier" name="tier" typeRef="string"/>
+    <rule id="rule_1"><inputEntry id="rule_1_in"><text>&gt;= 90</text></inputEntry>
+      <outputEntry id="rule_1_out"><text>__import__('os')</text></outputEntry></rule>
+  </decisionTable></decision>
+</definitions>"""
+    problems = sqlite_engine.owner.validate_file("tier.dmn", dmn)
+    assert [element for element, _ in problems] == ["rule_1_out"]

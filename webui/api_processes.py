@@ -1,0 +1,147 @@
+"""The process owner's REST API (city bureau only): drafts, validation, deployment, versions,
+the modeler's catalogue. A bad model is always an answer listing every problem by element id,
+never a server error. Bearer tokens as in `api.py`; exempt from CSRF like it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from engine.errors import Forbidden, InvalidData, ValidationFailed
+from engine.process_drafts import StaleDraft
+from engine.validation import MAX_FILE_BYTES, MAX_ZIP_BYTES, Problem
+
+from .api import _json_body, token_required
+from .context import engine
+from .security import csrf
+
+bp = Blueprint("api_processes", __name__, url_prefix="/api")
+csrf.exempt(bp)
+
+
+def city_bureau_api(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Bearer token, then the process-owner role: the city bureau owns every model."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.api_actor.role != "city_bureau":
+            raise Forbidden("只有市工业和信息化局（流程负责人）可以管理流程模型")
+        return view(*args, **kwargs)
+
+    return token_required(wrapped)
+
+
+def errors_json(problems: list[Problem]) -> list[dict[str, str]]:
+    return [{"element_id": element, "message": message} for element, message in problems]
+
+
+@bp.errorhandler(ValidationFailed)
+def not_deployable(failed: ValidationFailed) -> ResponseReturnValue:
+    return jsonify({"ok": False, "error": failed.message, "errors": errors_json(failed.problems)}), 422
+
+
+@bp.errorhandler(StaleDraft)
+def stale_draft(stale: StaleDraft) -> ResponseReturnValue:
+    return jsonify({"error": stale.message, "current_revision": stale.current_revision}), 409
+
+
+def _parts(body: dict[str, Any]) -> dict[str, Any]:
+    """The modeler's parts from a JSON body, type-checked (422 names the wrong field)."""
+    bpmn, forms, decisions = body.get("bpmn"), body.get("forms") or {}, body.get("decisions") or {}
+    wrong = {}
+    if not isinstance(bpmn, str) or not bpmn.strip():
+        wrong["bpmn"] = "bpmn must be the BPMN XML as a string"
+    if not isinstance(forms, dict) or not all(isinstance(name, str) for name in forms):
+        wrong["forms"] = "forms must map file names to JSON Schema objects"
+    if not isinstance(decisions, dict) or not all(isinstance(xml, str) for xml in decisions.values()):
+        wrong["decisions"] = "decisions must map file names to DMN XML strings"
+    if wrong:
+        raise InvalidData(wrong)
+    return {"bpmn": bpmn, "forms": forms, "decisions": decisions}
+
+
+def _revision(body: dict[str, Any]) -> int:
+    revision = body.get("revision")
+    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
+        raise InvalidData({"revision": "revision must be the whole number of the draft you edited"})
+    return revision
+
+
+def _uploads(*fields: str) -> list[tuple[str, bytes]]:
+    """Uploaded files, each read up to just past the limit so an oversize file is named."""
+    limit = max(MAX_FILE_BYTES, MAX_ZIP_BYTES) + 1
+    files = [f for field in fields for f in request.files.getlist(field) if f.filename]
+    if not files:
+        raise ValidationFailed([(fields[0], "choose a .bpmn file (with .dmn and *.schema.json files) or a .zip")])
+    return [(f.filename or "", f.read(limit)) for f in files]
+
+
+@bp.get("/processes/<process_id>/draft")
+@city_bureau_api
+def get_draft(process_id: str) -> ResponseReturnValue:
+    return jsonify(engine().owner.drafts.get(process_id, g.api_actor))
+
+
+@bp.put("/processes/<process_id>/draft")
+@city_bureau_api
+def save_draft(process_id: str) -> ResponseReturnValue:
+    body = _json_body()
+    revision, parts = _revision(body), _parts(body)
+    new_revision, problems = engine().owner.drafts.save(process_id, revision, parts, g.api_actor)
+    return jsonify({"revision": new_revision, "errors": errors_json(problems)})
+
+
+@bp.post("/processes/validate")
+@city_bureau_api
+def validate() -> ResponseReturnValue:
+    if request.files:
+        (filename, data), *more = _uploads("file")
+        if more:
+            raise InvalidData({"file": "validate one .bpmn or .dmn file at a time"})
+        problems = engine().owner.validate_file(filename, data)
+    else:
+        parts = _parts(_json_body())
+        problems = engine().owner.validate_parts(parts["bpmn"], parts["forms"], parts["decisions"])
+    return jsonify({"ok": not problems, "errors": errors_json(problems)})
+
+
+@bp.post("/processes/<process_id>/deploy")
+@city_bureau_api
+def deploy_draft(process_id: str) -> ResponseReturnValue:
+    result = engine().owner.drafts.deploy(process_id, _revision(_json_body()), g.api_actor)
+    return jsonify(result), 201
+
+
+@bp.post("/processes/deploy")
+@city_bureau_api
+def deploy_upload() -> ResponseReturnValue:
+    process_id, files, problems = engine().owner.upload(_uploads("files", "file"))
+    if problems or process_id is None:
+        raise ValidationFailed(problems or [("upload", "no executable BPMN process found")])
+    return jsonify(engine().owner.versions.deploy(process_id, files, g.api_actor)), 201
+
+
+@bp.get("/processes/<process_id>/versions")
+@city_bureau_api
+def list_versions(process_id: str) -> ResponseReturnValue:
+    return jsonify(engine().owner.versions.history(process_id))
+
+
+@bp.get("/processes/<process_id>/versions/<int:version>/export")
+@city_bureau_api
+def export_version(process_id: str, version: int) -> Response:
+    data = engine().owner.versions.export_zip(process_id, version)
+    filename = f"{process_id}-v{version}.zip"
+    return Response(data, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/modeler/catalogue")
+@city_bureau_api
+def modeler_catalogue() -> ResponseReturnValue:
+    return jsonify(engine().owner.catalogue())
