@@ -7,25 +7,31 @@ and append them to bench/RESULTS.md with the machine, the date, the load and the
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import platform
 import shlex
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import create_engine, func, insert, make_url, select, text
 
 from engine.access import Actor
 from engine.clock import SHANGHAI, MovableClock
 from engine.identity import hash_password
+from engine.models import Instance, TaskIndexRow
 from engine.records.campaigns import OPEN, Campaign, DistrictQuota
 from engine.records.providers import LISTED, ProviderBatch, ProviderListing
 from engine.reference_data import seed_reference_data
@@ -270,3 +276,142 @@ def populate(engine: ProcessEngine, enterprises: int, providers: int = 4) -> Pop
         session.flush()
         session.add_all(DistrictQuota(campaign_id=campaign.id, district=d, quota=q) for d, q in quotas.items())
     return population
+
+
+# --------------------------------------------------------------------------
+# Many instances from one real one
+# --------------------------------------------------------------------------
+
+BATCH = 2000
+
+
+def clone_instances(
+    engine: ProcessEngine,
+    template_id: int,
+    count: int,
+    vary: Callable[[int], dict[str, Any]] | None = None,
+    replace: Callable[[int], dict[str, str]] | None = None,
+) -> list[int]:
+    """Insert `count` copies of a real instance row and its task index rows, in bulk.
+
+    Each copy gets its own id and business key, and fresh uuids for its ready tasks (in the
+    serialized workflow and in the index, so pages and completions find them); `vary(k)` gives
+    column values of copy k (instance columns, or `task_<column>` for its index rows), and
+    `replace(k)` strings to substitute in its serialized workflow (e.g. a timer's due time)."""
+    instances, tasks = Instance.__table__, TaskIndexRow.__table__
+    with engine.db.connect() as connection:
+        template = dict(connection.execute(select(instances).where(instances.c.id == template_id)).mappings().one())
+        task_rows = [dict(row) for row in connection.execute(
+            select(tasks).where(tasks.c.instance_id == template_id)).mappings()]
+        first = (connection.scalar(select(func.max(instances.c.id))) or 0) + 1
+    year = template["business_key"].split("-", 1)[0]
+    ids: list[int] = []
+    for start in range(0, count, BATCH):
+        instance_batch, task_batch = [], []
+        for k in range(start, min(start + BATCH, count)):
+            instance_id = first + k
+            changes = vary(k) if vary else {}
+            serialized = template["serialized"]
+            for old, new in (replace(k) if replace else {}).items():
+                serialized = serialized.replace(old, new)
+            row = template | {"id": instance_id, "business_key": f"{year}-{instance_id:06d}", "lock_version": 1}
+            row |= {key: value for key, value in changes.items() if not key.startswith("task_")}
+            for task in task_rows:
+                uuid_new = str(uuid.uuid4())
+                serialized = serialized.replace(task["task_uuid"], uuid_new)
+                task_batch.append(task | {"task_uuid": uuid_new, "instance_id": instance_id} | {
+                    key.removeprefix("task_"): value for key, value in changes.items() if key.startswith("task_")})
+            row["serialized"] = serialized
+            instance_batch.append(row)
+            ids.append(instance_id)
+        with engine.db.begin() as connection:
+            connection.execute(insert(instances), instance_batch)
+            if task_batch:
+                connection.execute(insert(tasks), task_batch)
+    if engine.db.dialect.name == "postgresql":  # what autovacuum would do soon after a bulk load
+        with engine.db.begin() as connection:
+            connection.execute(text("ANALYZE instances"))
+            connection.execute(text("ANALYZE task_index"))
+    return ids  # SQLite: no ANALYZE, as the product never runs it
+
+
+# --------------------------------------------------------------------------
+# A real server: `diagflow serve` (waitress, 8 threads, embedded scheduler) in a subprocess
+# --------------------------------------------------------------------------
+
+SECRET = "bench-secret-not-for-production"  # noqa: S105 - signs the tokens of a throw-away server
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def server(url: str, workdir: Path) -> Iterator[tuple[int, int]]:
+    """Run `diagflow serve` on `url`; yields (port, pid) once /healthz answers."""
+    port = free_port()
+    env = os.environ | {"DATABASE_URL": url, "SECRET_KEY": SECRET, "PORT": str(port)}
+    log = (workdir / f"server-{port}.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - our own command
+        [str(ROOT / ".venv" / "bin" / "diagflow"), "serve", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                Client(port).get("/healthz")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start; see {log.name}") from None
+                time.sleep(0.2)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+class Client:
+    """A keep-alive HTTP/1.1 client (the standard library's), as a browser or script would be."""
+
+    def __init__(self, port: int, token: str | None = None) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.cookie: str | None = None
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes, http.client.HTTPResponse]:
+        all_headers = self.headers | (headers or {})
+        if self.cookie:
+            all_headers["Cookie"] = self.cookie
+        self.connection.request(method, path, body=body, headers=all_headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, data, response
+
+    def get(self, path: str) -> bytes:
+        status, data, _ = self.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"GET {path}: HTTP {status} {data[:200]!r}")
+        return data
+
+    def token(self, username: str, password: str = PASSWORD) -> str:
+        body = json.dumps({"username": username, "password": password}).encode()
+        status, data, _ = self.request("POST", "/api/auth/token", body, {"Content-Type": "application/json"})
+        if status != 200:
+            raise RuntimeError(f"token for {username}: HTTP {status} {data[:200]!r}")
+        return json.loads(data)["token"]
+
+    def close(self) -> None:
+        self.connection.close()
