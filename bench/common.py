@@ -17,6 +17,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -138,6 +139,24 @@ def percentile(values: list[float], p: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def start_profiler():  # noqa: ANN201 - a running pyinstrument Profiler
+    from pyinstrument import Profiler
+
+    profiler = Profiler()
+    profiler.start()
+    return profiler
+
+
+def save_profile(profiler: Any, name: str) -> Path:
+    """Stop the profiler; write its HTML and text reports to /tmp; return the HTML's path."""
+    profiler.stop()
+    path = Path(tempfile.gettempdir()) / f"diagflow-profile-{name}.html"
+    path.write_text(profiler.output_html())
+    path.with_suffix(".txt").write_text(profiler.output_text(unicode=True, show_all=False))
+    print(f"  profile: {path} (and .txt)")
+    return path
 
 
 @contextmanager

@@ -51,7 +51,19 @@ from engine.scripting import DiagflowScriptEngine
 from engine.services import ProcessEngine
 from engine.timers import engine_time, timer_deadlines
 
-from .common import START, Population, database, load_average, populate, product_engine, record, stopwatch, table
+from .common import (
+    START,
+    Population,
+    database,
+    load_average,
+    populate,
+    product_engine,
+    record,
+    save_profile,
+    start_profiler,
+    stopwatch,
+    table,
+)
 
 # The data the users enter: the same as the end-to-end API test (tests/webui/test_end_to_end_api.py).
 FILING = {
@@ -380,14 +392,11 @@ def run(kind: str, n: int, workdir: Path, profile: bool) -> dict[str, Any]:
         engine = product_engine(url, clock)
         people = populate(engine, n)
         driver: Driver = ProductDriver(engine, people) if product else BareDriver(engine, people, kind == "bare-json")
-        profiler = _profiler(profile)
+        profiler = start_profiler() if profile else None
         with stopwatch() as elapsed:
             instance_ids = lifecycle(driver, people, clock, n)
         if profiler is not None:
-            profiler.stop()
-            path = Path(tempfile.gettempdir()) / f"diagflow-profile-lifecycle-{kind}.html"
-            path.write_text(profiler.output_html())
-            print(f"  profile: {path}")
+            save_profile(profiler, f"lifecycle-{kind}")
         statuses = driver.statuses(instance_ids)
         engine.dispose()
     shutil.rmtree(memory, ignore_errors=True)
@@ -400,16 +409,6 @@ def run(kind: str, n: int, workdir: Path, profile: bool) -> dict[str, Any]:
     print(f"  {kind:<9} {seconds:7.2f} s  {result['lifecycles_s']:7.2f} lifecycles/s  "
           f"{result['instances_s']:7.2f} instances/s  {result['tasks_s']:7.1f} user tasks/s  (load {load_average()})")
     return result
-
-
-def _profiler(enabled: bool):  # noqa: ANN202 - a pyinstrument Profiler or None
-    if not enabled:
-        return None
-    from pyinstrument import Profiler
-
-    profiler = Profiler()
-    profiler.start()
-    return profiler
 
 
 def main() -> None:
