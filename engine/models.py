@@ -83,6 +83,9 @@ class Instance(Base):
     """A running or finished process instance; `lock_version` guards concurrent saves."""
 
     __tablename__ = "instances"
+    # The timer sweep's query (status = 'running' AND next_timer_at < now ORDER BY next_timer_at):
+    # without it SQLite picks the status index and sorts every running instance (bench/sweep.py).
+    __table_args__ = (Index("ix_instances_status_timer", "status", "next_timer_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
