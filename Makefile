@@ -23,7 +23,7 @@ setup: install
 install: $(VENV)/.installed assets
 
 # Front-end packages from the npm registry (package-lock.json pins them), copied into static files.
-assets: $(STATIC_BUILD)/.built
+assets: $(STATIC_BUILD)/.built $(STATIC_BUILD)/modeler.js
 
 $(STATIC_BUILD)/.built: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed for the diagram viewer (Debian: apt-get install npm)"; exit 1; }
@@ -32,6 +32,10 @@ $(STATIC_BUILD)/.built: package.json package-lock.json
 	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(STATIC_BUILD)/
 	cp -r node_modules/bpmn-js/dist/assets/* $(STATIC_BUILD)/
 	touch $@
+
+# The browser modeler: webui/frontend/modeler/ bundled by esbuild (package.json "build:modeler").
+$(STATIC_BUILD)/modeler.js: $(STATIC_BUILD)/.built $(wildcard webui/frontend/modeler/*)
+	npm run --silent build:modeler
 
 install-test: $(VENV)/.installed-test
 

@@ -51,6 +51,8 @@ RULES: dict[str, Rule] = {
     "tasks.unclaim": ("POST", "/tasks/{task}/unclaim", None, page(302, {REVIEWER})),
     "admin.calendar": ("GET", "/admin/calendar", None, page(200, CITY)),
     "admin.import_schedule": ("POST", "/admin/calendar", None, page(422, CITY)),
+    "modeler.index": ("GET", "/admin/processes", None, page(200, CITY)),
+    "modeler.edit": ("GET", "/admin/processes/diagnosis_project/edit", None, page(200, CITY)),
     "api.issue_token": ("POST", "/api/auth/token", {}, lambda user: 422),
     "api.openapi": ("GET", "/api/openapi.json", None, lambda user: 200),
     "api.list_tasks": ("GET", "/api/tasks", None, api(200)),

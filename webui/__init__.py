@@ -18,6 +18,7 @@ from .api_processes import bp as api_processes_bp
 from .attachments import bp as attachments_bp
 from .comments import bp as comments_bp
 from .config import from_environment
+from .modeler import bp as modeler_bp
 from .security import csrf, set_security_headers
 from .views import IsoJSONProvider, register_template_helpers
 
@@ -38,6 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
         app.register_blueprint(blueprint)
     for blueprint in (api_processes_bp,):
         app.register_blueprint(blueprint)
+    app.register_blueprint(modeler_bp)
     errors.register(app)
     register_template_helpers(app)
     app.after_request(set_security_headers)

@@ -1,0 +1,66 @@
+"""The browser modeler (city bureau only): the list of processes and one process's editor.
+
+The editor is a static page plus `static/build/modeler.js` (sources in `webui/frontend/modeler/`,
+built by `make assets`); everything it reads and writes goes through the process-owner API
+(`webui/api_processes.py`), which takes bearer tokens. The page therefore carries a token for
+the signed-in user, served with `Cache-Control: no-store` like every page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, make_response, render_template
+from werkzeug.wrappers import Response
+
+from .api import _serializer
+from .auth import login_required
+from .context import actor, engine
+from .security import CONTENT_SECURITY_POLICY
+
+bp = Blueprint("modeler", __name__, url_prefix="/admin/processes")
+
+# bpmn-js-properties-panel builds its two containers from HTML with style attributes
+# (`style="height: 100%"`, `style="flex: none; height: auto"`). The editor page allows exactly
+# those two attribute values by hash; every other inline style stays blocked, and `style-src`
+# (style elements, stylesheets) is unchanged. A library upgrade that changes them shows up as a
+# CSP violation in tests/browser/test_modeler.py.
+PANEL_STYLE_ATTRIBUTES = (
+    "'sha256-nR5hyLltSjfvi2rqC26RbcredWrJvTaPA1yqPX96jpY='",
+    "'sha256-LIWyuNLBDBQuKJLr4mOx2cFEzHX9lM0BrbfcAAzCvSU='",
+)
+MODELER_CSP = f"{CONTENT_SECURITY_POLICY}; style-src-attr 'unsafe-hashes' {' '.join(PANEL_STYLE_ATTRIBUTES)}"
+
+
+def process_owner_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if actor().role != "city_bureau":
+            abort(403, "只有市工业和信息化局（流程负责人）可以编辑流程模型")
+        return view(*args, **kwargs)
+
+    return login_required(wrapped)
+
+
+@bp.get("")
+@process_owner_only
+def index() -> str:
+    repository = engine().repository
+    process_ids = sorted({row["process_id"] for row in repository.list_versions()})
+    processes = [repository.latest(process_id) for process_id in process_ids]
+    return render_template("modeler_index.html", processes=processes)
+
+
+@bp.get("/<process_id>/edit")
+@process_owner_only
+def edit(process_id: str) -> Response:
+    deployed = engine().repository.latest(process_id)
+    token = _serializer().dumps({"uid": actor().user_id})
+    page = render_template(
+        "modeler.html", process_id=process_id, process_name=deployed.name or process_id, api_token=token
+    )
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = MODELER_CSP
+    return response
