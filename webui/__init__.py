@@ -16,6 +16,7 @@ from handlers import OPERATORS, START_RULES
 from . import admin, api, auth, errors, health, inbox, instances, tasks
 from .api_processes import bp as api_processes_bp
 from .attachments import bp as attachments_bp
+from .celery_app import setup_outbox
 from .comments import bp as comments_bp
 from .config import from_environment
 from .modeler import bp as modeler_bp
@@ -31,6 +32,7 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     app.extensions["diagflow"] = engine or ProcessEngine(
         app.config["DATABASE_URL"], OPERATORS, clock=app.config.get("CLOCK"), start_rules=START_RULES
     )
+    setup_outbox(app)
     csrf.init_app(app)
     csrf.exempt(api.bp)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, instances.bp, admin.bp, api.bp, health.bp):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
@@ -172,13 +173,42 @@ def serve_command(host: str, port: int) -> None:
 
     from .scheduler import start_embedded_scheduler
 
-    scheduler = start_embedded_scheduler(current_app)
+    app = current_app._get_current_object()
+    if app.config["REDIS_URL"]:
+        click.echo(f"diagflow on http://{host}:{port}/ (distributed: timers need `diagflow scheduler` and workers)")
+        serve(app, host=host, port=port, threads=8)
+        return
+    scheduler = start_embedded_scheduler(app)
     click.echo(f"diagflow on http://{host}:{port}/ (embedded scheduler, sweep every "
-               f"{current_app.config['DIAGFLOW_TIMER_SWEEP_SECONDS']:g}s)")
+               f"{app.config['DIAGFLOW_TIMER_SWEEP_SECONDS']:g}s)")
     try:
-        serve(current_app._get_current_object(), host=host, port=port, threads=8)
+        serve(app, host=host, port=port, threads=8)
     finally:
         scheduler.shutdown(wait=False)
+
+
+@cli.command("worker")
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Tasks run at once (threads sharing one database pool).")
+@click.option("--pool", default="threads", show_default=True, type=click.Choice(["threads", "solo"]),
+              help="solo runs one task at a time in the main thread.")
+def worker_command(concurrency: int, pool: str) -> None:
+    """Run a Celery worker (distributed mode: REDIS_URL and a PostgreSQL DATABASE_URL)."""
+    from .celery_app import QUEUE, queue_of
+
+    celery = queue_of(current_app).celery
+    celery.worker_main(["worker", f"--pool={pool}", f"--concurrency={concurrency}", "--loglevel=INFO",
+                        "--without-gossip", "--without-mingle", f"--queues={QUEUE}",
+                        f"--hostname=diagflow-{os.getpid()}@%h"])
+
+
+@cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run the distributed scheduler: one leader at a time (PostgreSQL advisory lock) hands due
+    timers and stuck outbox rows to the workers; standbys take over when it dies."""
+    from .scheduler import run_leader_scheduler
+
+    run_leader_scheduler(current_app._get_current_object())
 
 
 def main() -> None:

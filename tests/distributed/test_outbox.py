@@ -19,19 +19,19 @@ from tests.modelkit import linear_model, service_task
 
 CITY = Actor(user_id=None, username="tests", role="city_bureau", display_name="测试")
 MODEL = linear_model("notify_once", "city_bureau", [service_task("send", "test.queue_mail", "sent")])
-DELIVERED: list[dict] = []
-BROKEN = {"times": 0}
+sent_mail: list[dict] = []
+broken_calls = {"times": 0}
 
 
 @outbox.effect("test.mail")
 def record_mail(payload: dict, engine: ProcessEngine) -> None:
     """Stands in for SMTP: remember what would have been sent."""
-    DELIVERED.append(payload)
+    sent_mail.append(payload)
 
 
 @outbox.effect("test.broken")
 def broken(payload: dict, engine: ProcessEngine) -> None:
-    BROKEN["times"] += 1
+    broken_calls["times"] += 1
     raise ConnectionError("mail server refused")
 
 
@@ -46,8 +46,8 @@ def effects_engine(database_url: str, clock) -> Iterator[ProcessEngine]:  # noqa
                            start_rules=START_RULES)
     engine.create_schema()
     engine.repository.deploy("notify_once", {"notify_once.bpmn": MODEL}, "tests")
-    DELIVERED.clear()
-    BROKEN["times"] = 0
+    sent_mail.clear()
+    broken_calls["times"] = 0
     yield engine
     engine.dispose()
 
@@ -59,7 +59,7 @@ def rows(engine: ProcessEngine) -> list[OutboxEffect]:
 
 def test_an_operator_effect_is_delivered_after_the_commit(effects_engine: ProcessEngine) -> None:
     instance_id = effects_engine.instances.start("notify_once", CITY)
-    assert DELIVERED == [{"to": "city", "instance": instance_id}]
+    assert sent_mail == [{"to": "city", "instance": instance_id}]
     [row] = rows(effects_engine)
     assert (row.status, row.attempts, row.instance_id) == ("delivered", 1, instance_id)
     assert effects_engine.outbox.sweep() == 0
@@ -70,7 +70,7 @@ def test_an_effect_of_a_rolled_back_change_is_never_delivered(effects_engine: Pr
         outbox.enqueue(session, effects_engine.clock, "test.mail", {"to": "nobody"})
         session.flush()
         raise RuntimeError("the change failed")
-    assert DELIVERED == []
+    assert sent_mail == []
     assert rows(effects_engine) == []
 
 
@@ -79,9 +79,9 @@ def test_failures_back_off_then_become_an_incident_for_the_city(effects_engine: 
     with effects_engine.sessions.begin() as session:
         outbox.enqueue(session, clock, "test.broken", {"to": "city"})
     [row] = rows(effects_engine)
-    assert (row.status, row.attempts, BROKEN["times"]) == ("pending", 1, 1)
+    assert (row.status, row.attempts, broken_calls["times"]) == ("pending", 1, 1)
     assert effects_engine.outbox.sweep() == 0  # not due before its backoff
-    assert BROKEN["times"] == 1
+    assert broken_calls["times"] == 1
     clock.advance(timedelta(seconds=10))
     effects_engine.outbox.sweep()
     [row] = rows(effects_engine)
@@ -89,11 +89,11 @@ def test_failures_back_off_then_become_an_incident_for_the_city(effects_engine: 
     clock.advance(timedelta(seconds=20))
     effects_engine.outbox.sweep()
     [row] = rows(effects_engine)
-    assert (row.status, row.attempts, BROKEN["times"]) == ("failed", 3, 3)
+    assert (row.status, row.attempts, broken_calls["times"]) == ("failed", 3, 3)
     assert "mail server refused" in row.last_error
     clock.advance(timedelta(hours=1))
     assert effects_engine.outbox.sweep() == 0
-    assert BROKEN["times"] == 3
+    assert broken_calls["times"] == 3
     with effects_engine.sessions() as session:
         [incident] = session.scalars(select(Notification).where(Notification.kind == "incident")).all()
         audit = session.scalars(select(AuditEvent.action).where(AuditEvent.action == "effect_failed")).all()
