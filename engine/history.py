@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .access import Actor
 from .clock import Clock
-from .models import AuditEvent, AuditHead, User
+from .models import AuditAnchor, AuditEvent, AuditHead, User
 
 GLOBAL_CHAIN = "global"
 
@@ -36,6 +36,16 @@ def event_hash(event: AuditEvent) -> str:
         "details": event.details,
         "prev_hash": event.prev_hash,
     }
+    return _sha256(content)
+
+
+def anchor_hash(anchor: AuditAnchor) -> str:
+    """SHA-256 over a chain's anchor: its name, its first event's hash and the previous anchor."""
+    return _sha256({"chain": anchor.chain, "first_hash": anchor.first_hash,
+                    "prev_chain": anchor.prev_chain, "prev_hash": anchor.prev_hash})
+
+
+def _sha256(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -53,6 +63,7 @@ def record(
     """Append one event to the session's transaction, extending its chain."""
     chain = chain_of(instance_id)
     head = session.get(AuditHead, chain)
+    opened = head is None
     if head is None:
         head = AuditHead(chain=chain, seq=0, hash="")
         session.add(head)
@@ -72,7 +83,21 @@ def record(
     event.hash = event_hash(event)
     head.seq, head.hash = event.seq, event.hash
     session.add(event)
+    if opened:
+        anchor(session, chain, event.hash)
     return event
+
+
+def anchor(session: Session, chain: str, first_hash: str) -> AuditAnchor:
+    """Anchor a new chain after the newest anchor. Concurrent openings may link to the same
+    predecessor (a fork); that costs nothing but keeps chain openings free of a shared lock."""
+    with session.no_autoflush:
+        previous = session.scalar(select(AuditAnchor).order_by(AuditAnchor.id.desc()).limit(1))
+    row = AuditAnchor(chain=chain, first_hash=first_hash, prev_chain=previous.chain if previous else "",
+                      prev_hash=previous.hash if previous else "")
+    row.hash = anchor_hash(row)
+    session.add(row)
+    return row
 
 
 class HistoryService:

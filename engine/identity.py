@@ -14,6 +14,7 @@ from .access import Actor
 from .clock import SHANGHAI, Clock
 from .errors import EngineError, InvalidData
 from .models import LoginFailure, Organisation, User
+from .passwords import check_password
 from .roles import DISTRICT_ROLES, DISTRICTS, ORGANISATION_ROLES, ROLES
 
 _HASHER = PasswordHasher()
@@ -145,11 +146,13 @@ class IdentityService:
     ) -> int:
         """Create the user unless it exists; return its id. Checks role and scope make sense.
 
-        `password_hash` lets a bulk loader hash a shared password once instead of per user.
+        `password_hash` lets a bulk loader hash a shared password once instead of per user;
+        `password` must satisfy the password policy either way (engine/passwords.py).
         """
         problems = _user_problems(role, district, organisation_id)
         if problems:
             raise InvalidData(problems)
+        check_password(password, username)
         with self.sessions.begin() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
@@ -165,6 +168,18 @@ class IdentityService:
                 session.add(user)
                 session.flush()
             return user.id
+
+    def set_password(self, username: str, password: str) -> None:
+        """Give `username` a new password that satisfies the policy; clears its login lock."""
+        check_password(password, username)
+        with self.sessions.begin() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise InvalidData({"username": f"没有用户 {username}"})
+            user.password_hash = hash_password(password)
+            failure = session.get(LoginFailure, username)
+            if failure is not None:
+                session.delete(failure)
 
 
 def _user_problems(role: str, district: str | None, organisation_id: int | None) -> dict[str, str]:

@@ -177,6 +177,21 @@ class AuditHead(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+class AuditAnchor(Base):
+    """One row per audit chain, written with the chain's first event and linked to the anchor
+    before it: a chain of chains, so deleting an instance's whole history (events and head)
+    still leaves a row, or a successor's link, that names it."""
+
+    __tablename__ = "audit_anchors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(40), unique=True)
+    first_hash: Mapped[str] = mapped_column(String(64))
+    prev_chain: Mapped[str] = mapped_column(String(40), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class CalendarDay(Base):
     """A statutory holiday or an adjusted working day (调休); ordinary days are not stored."""
 

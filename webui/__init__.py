@@ -20,7 +20,7 @@ from .celery_app import setup_outbox
 from .comments import bp as comments_bp
 from .config import from_environment
 from .modeler import bp as modeler_bp
-from .security import csrf, set_security_headers
+from .security import csrf, expire_session, set_security_headers, stamp_session
 from .views import IsoJSONProvider, register_template_helpers
 
 
@@ -34,6 +34,8 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     )
     setup_outbox(app)
     csrf.init_app(app)
+    app.before_request(expire_session)
+    app.after_request(stamp_session)
     csrf.exempt(api.bp)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, instances.bp, admin.bp, api.bp, health.bp):
         app.register_blueprint(blueprint)

@@ -12,7 +12,8 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from engine.access import Actor
-from engine.audit_verify import verify
+from engine.audit_verify import newest_anchor, verify
+from engine.backup import BackupError, backup, restore
 from engine.calendar_import import parse_schedule
 from engine.demo import DEMO_PASSWORD, load_demo
 from engine.errors import InvalidData, ValidationFailed
@@ -140,6 +141,60 @@ def audit_verify() -> None:
     if problems:
         raise SystemExit(1)
     click.echo("audit log intact")
+    with _engine().sessions() as session:
+        newest = newest_anchor(session)
+    if newest is not None:
+        click.echo(f"newest anchor: {newest.chain} {newest.hash} (note it outside the database: if this "
+                   "anchor is missing later, the newest history was cut off)")
+
+
+@cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a consistent backup of the database to PATH while it runs (SQLite or pg_dump -Fc)."""
+    try:
+        click.echo(backup(current_app.config["DATABASE_URL"], path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the whole database with the backup in PATH; stop the server and workers first."""
+    url = current_app.config["DATABASE_URL"]
+    if not yes:
+        click.confirm(f"Replace everything in {url} with {path}?", abort=True)
+    _engine().dispose()
+    try:
+        click.echo(restore(url, path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    with _engine().sessions() as session:
+        problems = verify(session)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException("the restored audit log does not verify (see above)")
+    click.echo("audit log intact after restore")
+
+
+@cli.group("user")
+def user_group() -> None:
+    """User accounts."""
+
+
+@user_group.command("password")
+@click.argument("username")
+@click.password_option(help="The new password (asked for twice when not given).")
+def user_password(username: str, password: str) -> None:
+    """Set USERNAME's password (at least 10 characters, not the name, not a common password)."""
+    try:
+        _engine().identity.set_password(username, password)
+    except InvalidData as invalid:
+        raise click.ClickException("; ".join(invalid.errors.values())) from None
+    click.echo(f"password of {username} changed")
 
 
 @cli.command("simulate")
