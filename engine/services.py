@@ -25,6 +25,7 @@ from .notifications import NotificationService
 from .operators import OperatorRegistry, StartRules
 from .outbox import OutboxService
 from .process_owner import ProcessOwnerTools
+from .public import PublicService
 from .repository import RepositoryService
 from .runtime import RuntimeService
 from .sweep import TimerService
@@ -57,6 +58,7 @@ class ProcessEngine:
         self.reminders = ReminderService(self.sessions, self.clock, self.runtime)
         self.notifications = NotificationService(self.sessions)
         self.messages = MessageService(self.sessions, self.runtime)
+        self.public = PublicService(self.sessions, self.clock, self.calendar)
         self.owner = ProcessOwnerTools(self)
         self.outbox = OutboxService(self)
 

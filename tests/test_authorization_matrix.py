@@ -14,6 +14,8 @@ import pytest
 
 from engine.demo import DEMO_PASSWORD, USERS
 from tests.support import Scenario
+from tests.support_plan import announcement_of
+from tests.webui.test_public import announce_plan
 
 ANONYMOUS = "anonymous"
 VIEWERS = {"city", "city_leader", "lixia_bureau", "provider_a", "enterprise_a"}  # the project's own scope
@@ -78,6 +80,12 @@ RULES: dict[str, Rule] = {
     "attachments.upload": ("POST", "/attachments", None, page(422)),
     "attachments.download": ("GET", "/attachments/{attachment}", None, page(200, VIEWERS)),
     "comments.add": ("POST", "/instances/{instance}/comments", None, page(302, VIEWERS)),
+    "public.announcements": ("GET", "/public/", None, lambda user: 200),
+    "public.announcement": ("GET", "/public/announcements/{announcement}", None, lambda user: 200),
+    "public.objection_form": ("GET", "/public/announcements/{announcement}/objection", None, lambda user: 200),
+    "public.file": ("POST", "/public/announcements/{announcement}/objection", None, lambda user: 422),
+    "public.providers": ("GET", "/public/providers", None, lambda user: 200),
+    "objections.show": ("GET", "/objections/999", None, page(404, CITY)),
 }
 # Each claim right before its unclaim, so the reviewer's unclaim has something to give back.
 # Signing out comes last, as it ends the session the page rows use.
@@ -96,6 +104,7 @@ def matrix_app(sqlite_engine):
     values["attachment"] = sqlite_engine.attachments.store(
         project.actor("provider_a"), b"%PDF-1.4 matrix", "contract.pdf", purpose="comment", instance_id=project.instance_id
     )["id"]
+    values["announcement"] = announcement_of(sqlite_engine, announce_plan(sqlite_engine).instance_id).id
     return app, values
 
 

@@ -20,6 +20,8 @@ from .celery_app import setup_outbox
 from .comments import bp as comments_bp
 from .config import from_environment
 from .modeler import bp as modeler_bp
+from .objections import bp as objections_bp
+from .public import bp as public_bp
 from .security import csrf, expire_session, set_security_headers, stamp_session
 from .views import IsoJSONProvider, register_template_helpers
 
@@ -44,6 +46,8 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     for blueprint in (api_processes_bp,):
         app.register_blueprint(blueprint)
     app.register_blueprint(modeler_bp)
+    for blueprint in (public_bp, objections_bp):
+        app.register_blueprint(blueprint)
     errors.register(app)
     register_template_helpers(app)
     app.after_request(set_security_headers)
