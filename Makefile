@@ -31,6 +31,7 @@ $(STATIC_BUILD)/.built: package.json package-lock.json
 	rm -rf $(STATIC_BUILD) && mkdir -p $(STATIC_BUILD)
 	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(STATIC_BUILD)/
 	cp -r node_modules/bpmn-js/dist/assets/* $(STATIC_BUILD)/
+	cp node_modules/echarts/dist/echarts.min.js $(STATIC_BUILD)/
 	touch $@
 
 # The browser modeler: webui/frontend/modeler/ bundled by esbuild (package.json "build:modeler").

@@ -57,7 +57,9 @@ def _sqlite_file(url: URL) -> str:
 def _sqlite_copy(source: Path, target: Path) -> None:
     """Copy page by page with sqlite3's backup API (safe while other connections write)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    origin, destination = sqlite3.connect(source), sqlite3.connect(target)
+    if not source.is_file():
+        raise BackupError(f"{source}: no such database file")
+    origin, destination = sqlite3.connect(f"file:{source}?mode=ro", uri=True), sqlite3.connect(target)
     try:
         origin.backup(destination)
     except sqlite3.Error as exc:

@@ -52,6 +52,7 @@ def load_demo(identity: IdentityService) -> int:
             district=district,
             organisation_id=org_ids.get(username),
             password_hash=shared_hash,
+            email=f"{username}@example.com",
         )
     list_demo_providers(identity, [org_ids["provider_a"], org_ids["provider_b"]])
     open_demo_campaign(identity)

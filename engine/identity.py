@@ -143,6 +143,7 @@ class IdentityService:
         district: str | None = None,
         organisation_id: int | None = None,
         password_hash: str | None = None,
+        email: str | None = None,
     ) -> int:
         """Create the user unless it exists; return its id. Checks role and scope make sense.
 
@@ -163,6 +164,7 @@ class IdentityService:
                     role=role,
                     district=district,
                     organisation_id=organisation_id,
+                    email=email,
                     created_at=self.clock.now(),
                 )
                 session.add(user)

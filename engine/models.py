@@ -56,6 +56,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32), index=True)
     district: Mapped[str | None] = mapped_column(String(40))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    email: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
 
@@ -118,6 +119,10 @@ class TaskIndexRow(Base):
     __table_args__ = (
         Index("ix_task_index_role_district", "role", "district"),
         Index("ix_task_index_role_org", "role", "organisation_id"),
+        Index("ix_task_index_role_created", "role", "created_at"),
+        Index("ix_task_index_role_due", "role", "due_at"),
+        Index("ix_task_index_role_priority", "role", "priority"),
+        Index("ix_task_index_process_name", "process_id", "name"),
     )
 
     task_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -133,6 +138,7 @@ class TaskIndexRow(Base):
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     due_provisional: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[int] = mapped_column(default=0)
     reminded_at: Mapped[datetime | None]
     overdue_at: Mapped[datetime | None]
 
@@ -260,6 +266,119 @@ class LoginFailure(Base):
     count: Mapped[int]
     first_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+# Inbox, drafts, notifications read state and stage history (migration 0005).
+
+
+class TaskDraft(Base):
+    """What one user has typed into a task's form but not submitted; gone when the task is."""
+
+    __tablename__ = "task_drafts"
+
+    task_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    saved_at: Mapped[datetime]
+
+
+class SavedFilter(Base):
+    """An inbox filter a user named, to come back to it with one click."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class TaskHandover(Base):
+    """Who handed a task to its holder (delegated or assigned), so the holder can give it back."""
+
+    __tablename__ = "task_handovers"
+
+    task_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    from_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    to_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    previous_assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+
+
+class NotificationRead(Base):
+    """One user has read one notification (role notifications are shared, their reading is not)."""
+
+    __tablename__ = "notification_reads"
+
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    read_at: Mapped[datetime]
+
+
+class TaskHistoryRow(Base):
+    """A human task that has left the index (done or cancelled): when it arrived and left,
+    so dashboards can say how long each stage takes without reading workflows."""
+
+    __tablename__ = "task_history"
+    __table_args__ = (Index("ix_task_history_stage", "process_id", "name"),)
+
+    task_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    district: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AttachmentBlob(Base):
+    """File content, stored once per sha256 however often it is uploaded (in the database, so a
+    database backup holds every file)."""
+
+    __tablename__ = "attachment_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    data: Mapped[bytes]
+    created_at: Mapped[datetime]
+
+
+class Attachment(Base):
+    """One upload: a name and a purpose pointing at a blob, in the scope of an instance (or a
+    public objection scan, which has no instance yet). The id is random so it cannot be guessed."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("attachment_blobs.sha256"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    purpose: Mapped[str] = mapped_column(String(20))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"), index=True)
+    task_uuid: Mapped[str | None] = mapped_column(String(36))
+    field: Mapped[str | None] = mapped_column(String(100))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]
+
+
+class Comment(Base):
+    """A remark on an instance (optionally written on one of its tasks), seen by whoever may
+    see the instance."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"), index=True)
+    task_uuid: Mapped[str | None] = mapped_column(String(36))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_name: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 # Process owner tools: drafts of models being edited (migration 0006).

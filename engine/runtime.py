@@ -197,7 +197,8 @@ class Unit:
         instance.assignments = {uuid: user for uuid, user in assigned.items() if uuid in ready}
         districts = {uuid: d for uuid, d in (instance.task_districts or {}).items() if uuid in ready}
         instance.task_districts = districts or None
-        rows = task_index.rebuild(self.session, instance, self.workflow, now, self._due, self._recompute)
+        rows = task_index.rebuild(self.session, instance, self.workflow, now, self._due, self._priority,
+                                  self._recompute)
         self.session.execute(
             update(Escalation)
             .where(Escalation.instance_id == instance.id, Escalation.resolved_at.is_(None),
@@ -231,6 +232,12 @@ class Unit:
         due = datetime.fromisoformat(CalendarFunctions(calendar).due_after_working_days(arrived, int(days)))
         provisional = calendar.provisional(arrived.astimezone(SHANGHAI).date(), due.date())
         return due.astimezone(UTC), provisional
+
+    def _priority(self, task: Task) -> int:
+        """The model's `priority` property of the task (higher comes first in inboxes), else 0."""
+        info = self.deployed.user_tasks.get(task.task_spec.bpmn_id)
+        declared = str(info.properties.get("priority", "")).strip() if info else ""
+        return int(declared) if declared.lstrip("-").isdigit() else 0
 
     def recompute_deadlines(self) -> None:
         """Compute provisional timers and due times again (a year's schedule was entered)."""

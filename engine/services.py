@@ -11,11 +11,13 @@ from typing import Any
 
 from sqlalchemy import Engine as SqlEngine
 
-from . import records, schema  # noqa: F401 - records registers the business-record tables
+from . import mail, records, schema  # noqa: F401 - records registers the business-record tables, mail its effect
 from .calendar import CalendarService
 from .clock import Clock
+from .dashboard import DashboardService
 from .db import make_engine, make_session_factory
 from .deadlines import DeadlineService, ReminderService
+from .drafts import DraftService
 from .history import HistoryService
 from .identity import IdentityService
 from .instances import InstanceService
@@ -28,6 +30,7 @@ from .process_owner import ProcessOwnerTools
 from .public import PublicService
 from .repository import RepositoryService
 from .runtime import RuntimeService
+from .saved_filters import SavedFilterService
 from .sweep import TimerService
 from .tasks import TaskService
 
@@ -56,8 +59,11 @@ class ProcessEngine:
         self.timers = TimerService(self.sessions, self.runtime, self.clock)
         self.deadlines = DeadlineService(self.calendar, self.runtime)
         self.reminders = ReminderService(self.sessions, self.clock, self.runtime)
-        self.notifications = NotificationService(self.sessions)
+        self.notifications = NotificationService(self.sessions, self.clock)
         self.messages = MessageService(self.sessions, self.runtime)
+        self.drafts = DraftService(self.sessions, self.clock, self.tasks)
+        self.saved_filters = SavedFilterService(self.sessions, self.clock, self.tasks)
+        self.dashboard = DashboardService(self.sessions, self.clock, self.tasks, self.calendar, self.repository)
         self.public = PublicService(self.sessions, self.clock, self.calendar)
         self.owner = ProcessOwnerTools(self)
         self.outbox = OutboxService(self)

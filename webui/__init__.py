@@ -19,7 +19,9 @@ from .attachments import bp as attachments_bp
 from .celery_app import setup_outbox
 from .comments import bp as comments_bp
 from .config import from_environment
+from .dashboard import bp as dashboard_bp
 from .modeler import bp as modeler_bp
+from .notifications import bp as notifications_bp
 from .objections import bp as objections_bp
 from .public import bp as public_bp
 from .security import csrf, expire_session, set_security_headers, stamp_session
@@ -47,6 +49,8 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
         app.register_blueprint(blueprint)
     app.register_blueprint(modeler_bp)
     for blueprint in (public_bp, objections_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (dashboard_bp, notifications_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     register_template_helpers(app)

@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from engine.errors import Forbidden, InvalidData
 from engine.identity import LockedOut
+from engine.task_index import InboxQuery
 
 from .context import engine
 from .openapi import document
@@ -79,10 +80,24 @@ def issue_token() -> ResponseReturnValue:
 @bp.get("/tasks")
 @token_required
 def list_tasks() -> ResponseReturnValue:
+    """My tasks: filters `process`, `stage`, `district`, `due` (soon | overdue), `claim`
+    (mine | unassigned), `sort` (created | due | priority), paged by `limit` and `offset`."""
     limit = min(max(request.args.get("limit", 50, type=int) or 50, 1), 500)
     offset = max(request.args.get("offset", 0, type=int) or 0, 0)
-    items, total = engine().tasks.inbox(g.api_actor, limit=limit, offset=offset)
-    return jsonify({"items": items, "total": total})
+    query = InboxQuery.from_args(request.args)
+    items, total = engine().tasks.inbox(g.api_actor, limit=limit, offset=offset, query=query)
+    return jsonify({"items": items, "total": total, "limit": limit, "offset": offset})
+
+
+@bp.post("/tasks/bulk")
+@token_required
+def bulk_tasks() -> ResponseReturnValue:
+    """Claim, assign or complete several tasks: {"action", "task_ids", "user_id"?, "data"?};
+    one result per task, each done (or refused) on its own."""
+    body = _json_body()
+    results = engine().tasks.bulk(g.api_actor, body.get("action", ""), body.get("task_ids"),
+                                  user_id=body.get("user_id"), data=body.get("data"))
+    return jsonify({"results": results, "succeeded": sum(r["ok"] for r in results)})
 
 
 @bp.get("/tasks/<task_id>")
@@ -121,6 +136,23 @@ def assign_task(task_id: str) -> ResponseReturnValue:
         raise InvalidData({"user_id": "user_id must be an integer"})
     engine().tasks.assign(g.api_actor, task_id, user_id)
     return jsonify({"id": task_id, "assignee": user_id})
+
+
+@bp.post("/tasks/<task_id>/delegate")
+@token_required
+def delegate_task(task_id: str) -> ResponseReturnValue:
+    """Hand a task I have claimed to a colleague of my role and scope."""
+    user_id = _json_body().get("user_id")
+    engine().tasks.delegate(g.api_actor, task_id, user_id)
+    return jsonify({"id": task_id, "assignee": user_id})
+
+
+@bp.post("/tasks/<task_id>/return")
+@token_required
+def return_task(task_id: str) -> ResponseReturnValue:
+    """Give a task delegated or assigned to me back to whoever held it before."""
+    engine().tasks.give_back(g.api_actor, task_id)
+    return jsonify({"id": task_id, "returned": True})
 
 
 @bp.post("/tasks/<task_id>/complete")

@@ -148,12 +148,17 @@ def audit_verify() -> None:
                    "anchor is missing later, the newest history was cut off)")
 
 
+def _database_url() -> str:
+    """The URL of the database the engine really uses (tests hand the app their own engine)."""
+    return _engine().db.url.render_as_string(hide_password=False)
+
+
 @cli.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path) -> None:
     """Write a consistent backup of the database to PATH while it runs (SQLite or pg_dump -Fc)."""
     try:
-        click.echo(backup(current_app.config["DATABASE_URL"], path))
+        click.echo(backup(_database_url(), path))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -163,9 +168,10 @@ def backup_command(path: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(path: Path, yes: bool) -> None:
     """Replace the whole database with the backup in PATH; stop the server and workers first."""
-    url = current_app.config["DATABASE_URL"]
+    url = _database_url()
     if not yes:
-        click.confirm(f"Replace everything in {url} with {path}?", abort=True)
+        shown = _engine().db.url.render_as_string(hide_password=True)
+        click.confirm(f"Replace everything in {shown} with {path}?", abort=True)
     _engine().dispose()
     try:
         click.echo(restore(url, path))

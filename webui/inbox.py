@@ -1,30 +1,92 @@
-"""The inbox: the tasks the signed-in user may act on."""
+"""The inbox (home page): my counts, filters, saved filters, sorting, pages and bulk actions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine.errors import InvalidData
+from engine.roles import DISTRICT_ROLES, DISTRICTS
+from engine.task_index import InboxQuery
 
 from .auth import login_required
 from .context import actor, engine
 
 bp = Blueprint("inbox", __name__)
 PAGE_SIZE = 50
+BULK_LABELS = {"claim": "认领", "assign": "指派", "complete": "办理"}
+
+
+def _query() -> InboxQuery:
+    """The filters in the URL; a bad one is dropped with a message instead of a dead page."""
+    try:
+        return InboxQuery.from_args(request.args)
+    except InvalidData as invalid:
+        flash("筛选条件无效：" + "；".join(f"{k} {v}" for k, v in invalid.errors.items()), "error")
+        return InboxQuery()
 
 
 @bp.get("/")
 @login_required
 def index() -> str:
+    query = _query()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    items, total = engine().tasks.inbox(actor(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    names = engine().identity.display_names({i["assignee"] for i in items if i["assignee"]})
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    items, total = engine().tasks.inbox(actor(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, query=query)
     return render_template(
         "inbox.html",
         items=items,
         total=total,
         page=page,
-        pages=pages,
-        assignee_names=names,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        query=query,
+        args=query.as_args(),
+        counts=engine().dashboard.my_counts(actor()),
+        stages=engine().tasks.stages(actor()),
+        districts=[] if actor().role in DISTRICT_ROLES else DISTRICTS,
+        saved=engine().saved_filters.list_with_counts(actor()),
+        team=engine().tasks.team(actor()),
+        assignee_names=engine().identity.display_names({i["assignee"] for i in items if i["assignee"]}),
         escalations=engine().reminders.escalations_for(actor()),
         startable=engine().repository.startable_by(actor().role),
     )
+
+
+@bp.post("/inbox/filters")
+@login_required
+def save_filter() -> Response:
+    query = InboxQuery.from_args(request.form)
+    try:
+        engine().saved_filters.save(actor(), request.form.get("name"), query)
+    except InvalidData as invalid:
+        flash("；".join(invalid.errors.values()), "error")
+        return redirect(url_for("inbox.index", **query.as_args()))
+    flash("筛选已保存", "success")
+    return redirect(url_for("inbox.index", **query.as_args()))
+
+
+@bp.post("/inbox/filters/<int:filter_id>/delete")
+@login_required
+def delete_filter(filter_id: int) -> Response:
+    engine().saved_filters.delete(actor(), filter_id)
+    flash("筛选已删除", "info")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/inbox/bulk")
+@login_required
+def bulk() -> Response:
+    """Claim, assign or complete the ticked tasks; say how each went."""
+    action = request.form.get("action", "")
+    user_id = request.form.get("user_id", type=int)
+    try:
+        results = engine().tasks.bulk(actor(), action, request.form.getlist("task_ids"), user_id=user_id)
+    except InvalidData as invalid:
+        flash("；".join(invalid.errors.values()), "error")
+        return redirect(url_for("inbox.index"))
+    done = [r for r in results if r["ok"]]
+    flash(f"批量{BULK_LABELS[action]}：成功 {len(done)} 项，失败 {len(results) - len(done)} 项", "success")
+    for failed in (r for r in results if not r["ok"]):
+        fields = "、".join(failed.get("errors") or {})
+        detail = f"（字段：{fields}）" if fields else ""
+        flash(f"任务 {failed['id'][:8]} 未能{BULK_LABELS[action]}：{failed['error']}{detail}", "error")
+    return redirect(url_for("inbox.index"))

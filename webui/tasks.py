@@ -1,6 +1,8 @@
-"""The task page: read the task, claim or unclaim it, fill its form and complete it."""
+"""The task page: read the task, claim, hand over or give it back, save a draft, complete it."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -16,15 +18,21 @@ from .forms import parse_form
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
-def _render(view: TaskView, data: dict, errors: dict[str, str], status: int = 200) -> tuple[str, int]:
+def _render(
+    view: TaskView, data: dict, errors: dict[str, str], status: int = 200, draft_at: datetime | None = None
+) -> tuple[str, int]:
     names = engine().identity.display_names({view.task["assignee"]} - {None})
+    mine = view.task["assignee"] == actor().user_id
     return (
         render_template(
             "task.html",
             view=view,
             data=data,
             errors=errors,
+            draft_at=draft_at,
             assignee_name=names.get(view.task["assignee"]),
+            colleagues=engine().tasks.colleagues(actor(), view.task["id"]),
+            handed_to_me=mine and engine().tasks.handed_to(actor(), view.task["id"]),
         ),
         status,
     )
@@ -34,7 +42,11 @@ def _render(view: TaskView, data: dict, errors: dict[str, str], status: int = 20
 @login_required
 def show(task_id: str) -> tuple[str, int]:
     view = engine().tasks.get(actor(), task_id)
-    return _render(view, view.data, {})
+    draft = engine().drafts.get(actor(), task_id)
+    if draft is None:
+        return _render(view, view.data, {})
+    data, saved_at = draft
+    return _render(view, {**view.data, **data}, {}, draft_at=saved_at)
 
 
 @bp.post("/<task_id>")
@@ -53,6 +65,17 @@ def complete(task_id: str) -> Response | tuple[str, int]:
     return redirect(url_for("instances.show", instance_id=view.task["instance_id"]))
 
 
+@bp.post("/<task_id>/draft")
+@login_required
+def save_draft(task_id: str) -> Response:
+    """Keep what was typed, valid or not: the form is restored from it on the next visit."""
+    view = engine().tasks.get(actor(), task_id)
+    data, _ = parse_form(view.form.schema, view.form.ui_schema, request.form)
+    engine().drafts.save(actor(), task_id, data)
+    flash("草稿已保存，下次打开本任务时自动恢复", "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
 @bp.post("/<task_id>/claim")
 @login_required
 def claim(task_id: str) -> Response:
@@ -67,3 +90,27 @@ def unclaim(task_id: str) -> Response:
     engine().tasks.unclaim(actor(), task_id)
     flash("已退回认领，其他同事可以办理", "info")
     return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/<task_id>/assign")
+@login_required
+def assign(task_id: str) -> Response:
+    """Assign (指派) or, for a task I hold, delegate (转办) it to the chosen colleague."""
+    how = request.form.get("how")
+    user_id = request.form.get("user_id", type=int)
+    hand_over = engine().tasks.delegate if how == "delegate" else engine().tasks.assign
+    try:
+        hand_over(actor(), task_id, user_id)
+    except InvalidData as invalid:
+        flash("；".join(invalid.errors.values()), "error")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    flash("已转办" if how == "delegate" else "已指派", "success")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/<task_id>/return")
+@login_required
+def give_back(task_id: str) -> Response:
+    engine().tasks.give_back(actor(), task_id)
+    flash("已将任务退回给转办/指派人", "info")
+    return redirect(url_for("inbox.index"))
