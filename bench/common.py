@@ -31,8 +31,9 @@ from sqlalchemy import create_engine, func, insert, make_url, select, text
 
 from engine.access import Actor
 from engine.clock import SHANGHAI, MovableClock
+from engine.history import chain_of
 from engine.identity import hash_password
-from engine.models import Instance, TaskIndexRow
+from engine.models import AuditHead, Instance, TaskIndexRow
 from engine.records.campaigns import OPEN, Campaign, DistrictQuota
 from engine.records.providers import LISTED, ProviderBatch, ProviderListing
 from engine.reference_data import seed_reference_data
@@ -161,13 +162,14 @@ def save_profile(profiler: Any, name: str) -> Path:
 
 @contextmanager
 def stopwatch() -> Iterator[list[float]]:
-    """`with stopwatch() as t:` … `t[0]` is the elapsed seconds afterwards."""
-    elapsed = [0.0]
-    start = time.perf_counter()
+    """`with stopwatch() as t:` … afterwards `t[0]` is the elapsed (wall) seconds and `t[1]` the
+    CPU seconds this process used (other people's load inflates the first, hardly the second)."""
+    elapsed = [0.0, 0.0]
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         yield elapsed
     finally:
-        elapsed[0] = time.perf_counter() - start
+        elapsed[0], elapsed[1] = time.perf_counter() - start, time.process_time() - cpu
 
 
 # --------------------------------------------------------------------------
@@ -313,20 +315,23 @@ def clone_instances(
 ) -> list[int]:
     """Insert `count` copies of a real instance row and its task index rows, in bulk.
 
-    Each copy gets its own id and business key, and fresh uuids for its ready tasks (in the
-    serialized workflow and in the index, so pages and completions find them); `vary(k)` gives
+    Each copy gets its own id and business key, fresh uuids for its ready tasks (in the
+    serialized workflow and in the index, so pages and completions find them) and the head of
+    its audit chain (a copy of the template's, so appending works as on a real instance; its
+    events are not copied, so `diagflow audit verify` would object); `vary(k)` gives
     column values of copy k (instance columns, or `task_<column>` for its index rows), and
     `replace(k)` strings to substitute in its serialized workflow (e.g. a timer's due time)."""
-    instances, tasks = Instance.__table__, TaskIndexRow.__table__
+    instances, tasks, heads = Instance.__table__, TaskIndexRow.__table__, AuditHead.__table__
     with engine.db.connect() as connection:
         template = dict(connection.execute(select(instances).where(instances.c.id == template_id)).mappings().one())
         task_rows = [dict(row) for row in connection.execute(
             select(tasks).where(tasks.c.instance_id == template_id)).mappings()]
+        head = connection.execute(select(heads).where(heads.c.chain == chain_of(template_id))).mappings().one()
         first = (connection.scalar(select(func.max(instances.c.id))) or 0) + 1
     year = template["business_key"].split("-", 1)[0]
     ids: list[int] = []
     for start in range(0, count, BATCH):
-        instance_batch, task_batch = [], []
+        instance_batch, task_batch, head_batch = [], [], []
         for k in range(start, min(start + BATCH, count)):
             instance_id = first + k
             changes = vary(k) if vary else {}
@@ -342,9 +347,11 @@ def clone_instances(
                     key.removeprefix("task_"): value for key, value in changes.items() if key.startswith("task_")})
             row["serialized"] = serialized
             instance_batch.append(row)
+            head_batch.append(dict(head) | {"chain": chain_of(instance_id)})
             ids.append(instance_id)
         with engine.db.begin() as connection:
             connection.execute(insert(instances), instance_batch)
+            connection.execute(insert(heads), head_batch)
             if task_batch:
                 connection.execute(insert(tasks), task_batch)
     if engine.db.dialect.name == "postgresql":  # what autovacuum would do soon after a bulk load

@@ -403,10 +403,11 @@ def run(kind: str, n: int, workdir: Path, profile: bool) -> dict[str, Any]:
     if statuses != {"completed": len(instance_ids)}:
         raise RuntimeError(f"{kind}: not every instance completed: {statuses}")
     seconds = elapsed[0]
-    result = {"kind": kind, "seconds": seconds, "instances": len(instance_ids), "user_tasks": driver.user_tasks,
+    result = {"kind": kind, "seconds": seconds, "cpu": elapsed[1], "instances": len(instance_ids),
+              "user_tasks": driver.user_tasks,
               "lifecycles_s": n / seconds, "instances_s": len(instance_ids) / seconds,
               "tasks_s": driver.user_tasks / seconds}
-    print(f"  {kind:<9} {seconds:7.2f} s  {result['lifecycles_s']:7.2f} lifecycles/s  "
+    print(f"  {kind:<9} {seconds:7.2f} s ({elapsed[1]:.2f} CPU s)  {result['lifecycles_s']:7.2f} lifecycles/s  "
           f"{result['instances_s']:7.2f} instances/s  {result['tasks_s']:7.1f} user tasks/s  (load {load_average()})")
     return result
 
@@ -431,12 +432,15 @@ def main() -> None:
     reference = results.get("bare-json")
     bare = results.get("bare")
     for kind, result in results.items():
-        rows.append([kind, f"{result['seconds']:.2f}", result["instances"], result["user_tasks"],
+        rows.append([kind, f"{result['seconds']:.2f}", f"{result['cpu']:.2f}", result["instances"],
+                     result["user_tasks"],
                      f"{result['lifecycles_s']:.2f}", f"{result['instances_s']:.2f}", f"{result['tasks_s']:.1f}",
                      f"{result['lifecycles_s'] / reference['lifecycles_s']:.2f}" if reference else "—",
-                     f"{result['lifecycles_s'] / bare['lifecycles_s']:.2f}" if bare else "—"])
-    lines = table(["run", "seconds", "instances", "user tasks", "lifecycles/s", "instances/s", "user tasks/s",
-                   "÷ bare-json", "÷ bare"], rows)
+                     f"{result['lifecycles_s'] / bare['lifecycles_s']:.2f}" if bare else "—",
+                     f"{reference['cpu'] / result['cpu']:.2f}" if reference else "—"])
+    lines = table(["run", "seconds", "CPU s (this process)", "instances", "user tasks", "lifecycles/s",
+                   "instances/s", "user tasks/s",
+                   "÷ bare-json", "÷ bare", "÷ bare-json by CPU s"], rows)
     if reference and "sqlite" in results:
         ratio = results["sqlite"]["lifecycles_s"] / reference["lifecycles_s"]
         lines += ["", f"target: product on SQLite ≥ 50% of bare-with-serialize → {ratio:.0%}, "
