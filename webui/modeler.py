@@ -8,6 +8,8 @@ the signed-in user, served with `Cache-Control: no-store` like every page.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -22,16 +24,27 @@ from .security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("modeler", __name__, url_prefix="/admin/processes")
 
-# bpmn-js-properties-panel builds its two containers from HTML with style attributes
-# (`style="height: 100%"`, `style="flex: none; height: auto"`). The editor page allows exactly
-# those two attribute values by hash; every other inline style stays blocked, and `style-src`
-# (style elements, stylesheets) is unchanged. A library upgrade that changes them shows up as a
+# Library markup built from HTML strings with style attributes: bpmn-js-properties-panel's two
+# containers and dmn-js's bpmn.io logo (which must stay visible). The editor page allows exactly
+# these attribute values by hash; every other inline style stays blocked, and `style-src`
+# (style elements, stylesheets) is unchanged. A library upgrade that changes one shows up as a
 # CSP violation in tests/browser/test_modeler.py.
-PANEL_STYLE_ATTRIBUTES = (
-    "'sha256-nR5hyLltSjfvi2rqC26RbcredWrJvTaPA1yqPX96jpY='",
-    "'sha256-LIWyuNLBDBQuKJLr4mOx2cFEzHX9lM0BrbfcAAzCvSU='",
+LIBRARY_STYLE_ATTRIBUTES = (
+    "height: 100%",
+    "flex: none; height: auto",
+    "vertical-align:middle",
+    "position: absolute; bottom: 15px; right: 15px; z-index: 100;",
 )
-MODELER_CSP = f"{CONTENT_SECURITY_POLICY}; style-src-attr 'unsafe-hashes' {' '.join(PANEL_STYLE_ATTRIBUTES)}"
+
+
+def _hash_source(value: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(value.encode()).digest()).decode() + "'"
+
+
+MODELER_CSP = (
+    f"{CONTENT_SECURITY_POLICY}; style-src-attr 'unsafe-hashes' "
+    + " ".join(_hash_source(value) for value in LIBRARY_STYLE_ATTRIBUTES)
+)
 
 
 def process_owner_only(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,6 +8,11 @@ import { buildCall, parameterNames } from "./timer-expression.js";
 
 const TIMER_TYPES = ["timeDate", "timeDuration", "timeCycle"];
 
+/** "add_working_days(start, n)" for "add_working_days(start: 'Moment', n: 'int') -> 'str'". */
+function shortSignature(fn) {
+  return `${fn.name}(${parameterNames(fn.signature).join(", ")})`;
+}
+
 export function timerDefinitionOf(element) {
   const definitions = getBusinessObject(element).eventDefinitions || [];
   return definitions.find((definition) => is(definition, "bpmn:TimerEventDefinition"));
@@ -59,7 +64,7 @@ function TimerHelper({ element, services, context }) {
           setArguments({});
         },
       },
-      functions.map((candidate) => h("option", { value: candidate.name }, candidate.signature)),
+      functions.map((candidate) => h("option", { value: candidate.name }, shortSignature(candidate))),
     ),
     chosen && chosen.doc ? h("p", { class: "df-doc" }, chosen.doc) : null,
     parameters.map((parameter) =>

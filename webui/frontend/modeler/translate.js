@@ -65,6 +65,21 @@ const CHINESE = {
   Process: "流程",
   Participant: "池",
   "Sequence flow": "顺序流",
+  "Timer Intermediate Catch Event": "定时中间事件",
+  "Timer Boundary Event": "定时边界事件",
+  "Timer Start Event": "定时开始事件",
+  "Message Intermediate Catch Event": "消息中间事件",
+  "Message Boundary Event": "消息边界事件",
+  "Message Start Event": "消息开始事件",
+  "Event-based Gateway": "事件网关",
+  "User Task": "用户任务",
+  "Service Task": "服务任务",
+  "Business Rule Task": "业务规则任务",
+  "Script Task": "脚本任务",
+  "Exclusive Gateway": "排他网关",
+  "Parallel Gateway": "并行网关",
+  "Start Event": "开始事件",
+  "End Event": "结束事件",
 };
 
 function translate(template, replacements = {}) {
