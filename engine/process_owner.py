@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .incidents import IncidentService
+from .metrics import exposition, registry_for
+from .migration import MigrationService
+from .monitoring import MonitoringService
 from .process_drafts import DraftService
 from .roles import ROLES
 from .validation import Problem, catalogue, dmn_problems, from_parts, from_uploads, problems_of, process_id_of
@@ -23,6 +27,10 @@ class ProcessOwnerTools:
         self._engine = engine
         self.versions = VersionService(engine.sessions, engine.repository)
         self.drafts = DraftService(engine.sessions, engine.clock, engine.repository, self.versions)
+        self.migration = MigrationService(engine.sessions, engine.runtime, self.versions)
+        self.monitoring = MonitoringService(engine.sessions, engine.runtime)
+        self.incidents = IncidentService(engine.sessions, engine.runtime)
+        self._metrics = registry_for(engine.sessions, engine.clock)
 
     def validate_parts(self, bpmn: str, forms: Mapping[str, Any], decisions: Mapping[str, str]) -> list[Problem]:
         """Problems of a model set given as the modeler's parts (not stored anywhere)."""
@@ -49,3 +57,7 @@ class ProcessOwnerTools:
             newest = self.versions.files(process_id)
             models.extend([newest[1][f"{process_id}.bpmn"]] if newest else [])
         return catalogue(ROLES, self._engine.runtime.operators, self._engine.runtime.functions, models)
+
+    def metrics(self) -> bytes:
+        """The Prometheus exposition of the engine's metrics."""
+        return exposition(self._metrics)

@@ -38,6 +38,8 @@ from .timers import calendar_timer_ids, engine_time, timer_deadlines
 from .workdays import CalendarFunctions
 
 CONFLICT_MESSAGE = "该流程实例刚被他人修改，请刷新后重试"
+# Held by the process owner (engine/incidents.py): nothing runs, no timer fires, no task completes.
+HELD_STATUSES = {"suspended": "已挂起", "cancelled": "已撤销"}
 
 
 class Unit:
@@ -72,6 +74,8 @@ class Unit:
         task = self._find(task_uuid)
         if task is None:
             raise NotFound(f"任务 {task_uuid} 不存在")
+        if self.instance.status in HELD_STATUSES:
+            raise Conflict(f"流程实例{HELD_STATUSES[self.instance.status]}，任务暂不可办理")
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict(f"任务「{task.task_spec.bpmn_name}」当前不可办理（状态：{TaskState.get_name(task.state)}）")
         return task
@@ -90,6 +94,8 @@ class Unit:
 
     def steps(self) -> None:
         """Fire due timers and run every engine task; a failing element becomes an incident."""
+        if self.instance.status in HELD_STATUSES:
+            return
         waiting = timer_deadlines(self.workflow)
         try:
             self.workflow.refresh_timers()
@@ -255,6 +261,8 @@ class Unit:
         self.steps()
 
     def _status(self) -> str:
+        if self.instance.status in HELD_STATUSES:
+            return self.instance.status
         if self.workflow.get_tasks(state=TaskState.ERROR) or self._incidents:
             return "error"
         if self.workflow.is_completed():

@@ -13,7 +13,7 @@ from flask import Flask
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
 
-from . import admin, api, auth, errors, health, inbox, instances, tasks
+from . import admin, api, auth, errors, health, inbox, instances, metrics, process_admin, tasks
 from .api_processes import bp as api_processes_bp
 from .attachments import bp as attachments_bp
 from .celery_app import setup_outbox
@@ -45,7 +45,7 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
         app.register_blueprint(blueprint)
     for blueprint in (attachments_bp, comments_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (api_processes_bp,):
+    for blueprint in (api_processes_bp, process_admin.bp, metrics.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(modeler_bp)
     for blueprint in (public_bp, objections_bp):

@@ -145,3 +145,86 @@ def export_version(process_id: str, version: int) -> Response:
 @city_bureau_api
 def modeler_catalogue() -> ResponseReturnValue:
     return jsonify(engine().owner.catalogue())
+
+
+@bp.get("/processes/<process_id>/versions/<int:version>/monitor")
+@city_bureau_api
+def monitor_version(process_id: str, version: int) -> ResponseReturnValue:
+    """Unfinished instances per element of one version, with average working days there."""
+    version_id = engine().owner.versions.version_id(process_id, version)
+    return jsonify(engine().owner.monitoring.heatmap(version_id))
+
+
+@bp.get("/incidents")
+@city_bureau_api
+def list_incidents() -> ResponseReturnValue:
+    return jsonify(engine().owner.incidents.open(request.args.get("process_id") or None))
+
+
+@bp.get("/instances/stuck")
+@city_bureau_api
+def list_stuck() -> ResponseReturnValue:
+    return jsonify(engine().owner.monitoring.stuck(request.args.get("process_id") or None))
+
+
+def _reason() -> str:
+    body = request.get_json(silent=True) or {}
+    reason = body.get("reason", "") if isinstance(body, dict) else ""
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise InvalidData({"reason": "reason must be text of at most 500 characters"})
+    return reason
+
+
+@bp.post("/instances/<int:instance_id>/retry")
+@city_bureau_api
+def retry_instance(instance_id: int) -> ResponseReturnValue:
+    return jsonify({"id": instance_id, "status": engine().owner.incidents.retry(g.api_actor, instance_id)})
+
+
+@bp.post("/instances/<int:instance_id>/suspend")
+@city_bureau_api
+def suspend_instance(instance_id: int) -> ResponseReturnValue:
+    engine().owner.incidents.suspend(g.api_actor, instance_id, _reason())
+    return jsonify({"id": instance_id, "status": "suspended"})
+
+
+@bp.post("/instances/<int:instance_id>/resume")
+@city_bureau_api
+def resume_instance(instance_id: int) -> ResponseReturnValue:
+    engine().owner.incidents.resume(g.api_actor, instance_id)
+    return jsonify({"id": instance_id, "status": engine().instances.get(g.api_actor, instance_id)["status"]})
+
+
+@bp.post("/instances/<int:instance_id>/cancel")
+@city_bureau_api
+def cancel_instance(instance_id: int) -> ResponseReturnValue:
+    engine().owner.incidents.cancel(g.api_actor, instance_id, _reason())
+    return jsonify({"id": instance_id, "status": "cancelled"})
+
+
+def _migration_request(process_id: str) -> tuple[Any, list[int] | None]:
+    body = _json_body()
+    source, target, ids = body.get("from_version"), body.get("to_version"), body.get("instance_ids")
+    wrong = {}
+    for field, value in (("from_version", source), ("to_version", target)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            wrong[field] = f"{field} must be a version number"
+    if ids is not None and not (isinstance(ids, list) and all(type(i) is int for i in ids)):
+        wrong["instance_ids"] = "instance_ids must be a list of instance ids (or left out for all)"
+    if wrong:
+        raise InvalidData(wrong)
+    return engine().owner.migration.plan(g.api_actor, process_id, source, target), ids
+
+
+@bp.post("/processes/<process_id>/migration/dry-run")
+@city_bureau_api
+def migration_dry_run(process_id: str) -> ResponseReturnValue:
+    plan, ids = _migration_request(process_id)
+    return jsonify({"results": engine().owner.migration.dry_run(plan, ids)})
+
+
+@bp.post("/processes/<process_id>/migration")
+@city_bureau_api
+def migrate_instances(process_id: str) -> ResponseReturnValue:
+    plan, ids = _migration_request(process_id)
+    return jsonify({"results": engine().owner.migration.migrate(plan, g.api_actor, ids)})

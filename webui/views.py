@@ -15,7 +15,8 @@ from engine.roles import ROLES
 
 from .context import actor
 
-STATUS_LABELS = {"running": "办理中", "completed": "已办结", "error": "异常", "cancelled": "已取消"}
+STATUS_LABELS = {"running": "办理中", "completed": "已办结", "error": "异常", "cancelled": "已取消",
+                 "suspended": "已挂起"}
 ACTION_LABELS = {
     "instance_started": "发起流程",
     "task_completed": "办理任务",
@@ -26,6 +27,12 @@ ACTION_LABELS = {
     "timer_fired": "定时触发",
     "incident": "运行异常",
     "instance_completed": "流程办结",
+    "instance_suspended": "挂起流程",
+    "instance_resumed": "恢复流程",
+    "instance_cancelled": "撤销流程",
+    "incident_retried": "重试异常环节",
+    "instance_migrated": "迁移到新版本",
+    "instance_migration_refused": "迁移未执行",
 }
 
 

@@ -8,7 +8,9 @@ import json
 
 import pytest
 
+from engine.clock import MovableClock
 from engine.errors import ValidationFailed
+from tests.conftest import START, build_engine
 from tests.modelkit import linear_model, note_form, script_task, service_task, timer, user_task
 
 FORM = {"forms/note.schema.json": note_form()}
@@ -36,6 +38,14 @@ CAMUNDA = b"""<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="Flow_4" sourceRef="Gateway_odd" targetRef="EndEvent_1"/>
   </bpmn:process>
 </bpmn:definitions>"""
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):  # noqa: ANN201 - a ProcessEngine
+    """One engine for the whole catalogue: nothing here is meant to be deployed."""
+    engine = build_engine(f"sqlite:///{tmp_path_factory.mktemp('catalogue') / 'diagflow.db'}", MovableClock(START))
+    yield engine
+    engine.dispose()
 
 
 def _outside_lane() -> bytes:
@@ -70,36 +80,36 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_model_is_refused_naming_the_element(sqlite_engine, case: str) -> None:
+def test_bad_model_is_refused_naming_the_element(models, case: str) -> None:
     bpmn, forms, element, message = CASES[case]
-    process_id, _, problems = sqlite_engine.owner.upload([("p.bpmn", bpmn), *forms.items()])
+    process_id, _, problems = models.owner.upload([("p.bpmn", bpmn), *forms.items()])
     assert any(e == element and message in m for e, m in problems), problems
     with pytest.raises(ValidationFailed):
-        sqlite_engine.repository.deploy(process_id or "p", {"p.bpmn": bpmn, **forms}, "tests")
-    assert not [v for v in sqlite_engine.repository.list_versions() if v["process_id"] == "p"]
+        models.repository.deploy(process_id or "p", {"p.bpmn": bpmn, **forms}, "tests")
+    assert not [v for v in models.repository.list_versions() if v["process_id"] == "p"]
 
 
-def test_every_problem_of_a_model_is_listed_at_once(sqlite_engine) -> None:
+def test_every_problem_of_a_model_is_listed_at_once(models) -> None:
     steps = [user_task("t", "任务", "absent"), service_task("svc", "payments.teleport", "r"),
              script_task("evil", "x = ().__class__.__base__"), timer("wait", "PT2H", "timeDuration")]
-    problems = sqlite_engine.owner.validate_parts(linear_model("p", "mayor", steps).decode(), {}, {})
+    problems = models.owner.validate_parts(linear_model("p", "mayor", steps).decode(), {}, {})
     assert {"lane_mayor", "t", "svc", "evil", "wait"} <= {element for element, _ in problems}
 
 
-def test_a_good_model_has_no_problems(sqlite_engine) -> None:
+def test_a_good_model_has_no_problems(models) -> None:
     model = linear_model("p", "city_bureau", [user_task("t", "任务", "note"), timer("wait", '"PT2H"', "timeDuration")])
-    assert sqlite_engine.owner.validate_parts(model.decode(), {"note.schema.json": json.loads(note_form())}, {}) == []
+    assert models.owner.validate_parts(model.decode(), {"note.schema.json": json.loads(note_form())}, {}) == []
 
 
-def test_camunda_modeler_file_is_answered_with_its_unsupported_features(sqlite_engine) -> None:
-    problems = sqlite_engine.owner.validate_file("leave_request.bpmn", CAMUNDA)
+def test_camunda_modeler_file_is_answered_with_its_unsupported_features(models) -> None:
+    problems = models.owner.validate_file("leave_request.bpmn", CAMUNDA)
     found = {(element, message.split(" is not supported")[0]) for element, message in problems}
     assert {("Activity_approve", "camunda:formKey"), ("Activity_approve", "camunda:candidateGroups"),
             ("Activity_notify", "camunda:class"), ("Gateway_odd", "bpmn:complexGateway")} <= found
     assert ("StartEvent_1", "no diagram shape (BPMNShape)") in problems
 
 
-def test_decision_file_cells_are_checked_in_the_sandbox(sqlite_engine) -> None:
+def test_decision_file_cells_are_checked_in_the_sandbox(models) -> None:
     dmn = b"""<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="http://x">
   <decision id="tier" name="tier"><decisionTable id="table" hitPolicy="UNIQUE">
@@ -109,5 +119,5 @@ def test_decision_file_cells_are_checked_in_the_sandbox(sqlite_engine) -> None:
       <outputEntry id="rule_1_out"><text>__import__('os')</text></outputEntry></rule>
   </decisionTable></decision>
 </definitions>"""
-    problems = sqlite_engine.owner.validate_file("tier.dmn", dmn)
+    problems = models.owner.validate_file("tier.dmn", dmn)
     assert [element for element, _ in problems] == ["rule_1_out"]

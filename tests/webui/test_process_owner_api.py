@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 
-from tests.modelkit import linear_model, note_form, timer, user_task
+from tests.modelkit import HEADER, linear_model, note_form, script_task, timer, user_task
+from tests.support import Scenario
 from tests.webui.test_api import Api
+from tests.webui.test_pages import csrf_token, sign_in
 
 
 @pytest.fixture
@@ -119,3 +122,165 @@ def test_process_owner_endpoints_are_city_bureau_only(api: Api) -> None:
     functions = {f["name"]: f for f in catalogue["functions"]}
     assert functions["add_working_days"]["signature"].startswith("add_working_days(")
     assert catalogue["messages"]
+
+
+def deploy(engine, process_id: str, *steps) -> None:
+    model = linear_model(process_id, "city_bureau", list(steps), starter_roles="city_bureau")
+    engine.repository.deploy(process_id, {f"{process_id}.bpmn": model, "forms/note.schema.json": note_form()}, "t")
+
+
+def start(api: Api, process_id: str) -> int:
+    response = api.call("POST", "city", "/api/instances", {"process_id": process_id})
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def complete(api: Api, instance_id: int, bpmn_id: str, data: dict) -> int:
+    task = api.only_task("city", bpmn_id, instance_id)
+    return api.call("POST", "city", f"/api/tasks/{task['id']}/complete", {"data": data}).status_code
+
+
+def status(api: Api, instance_id: int) -> str:
+    return api.call("GET", "city", f"/api/instances/{instance_id}").json["status"]
+
+
+def test_incident_is_listed_and_retried_after_the_model_is_fixed(app, api: Api) -> None:
+    engine = app.extensions["diagflow"]
+    deploy(engine, "ops", user_task("enter", "录入", "note"), script_task("calc", "count = int(note)"))
+    instance_id = start(api, "ops")
+    assert complete(api, instance_id, "enter", {"note": "十二"}) == 200
+    (incident,) = api.call("GET", "city", "/api/incidents").json
+    assert (incident["instance_id"], incident["element_id"]) == (instance_id, "calc")
+    assert "invalid literal" in incident["message"]
+
+    again = api.call("POST", "city", f"/api/instances/{instance_id}/retry")
+    assert again.json == {"id": instance_id, "status": "error"}
+    assert api.call("POST", "provider_a", f"/api/instances/{instance_id}/retry").status_code == 403
+
+    deploy(engine, "ops", user_task("enter", "录入", "note"), script_task("calc", "count = len(note)"))
+    moved = api.call("POST", "city", "/api/processes/ops/migration", {"from_version": 1, "to_version": 2})
+    assert moved.json["results"] == [{"instance_id": instance_id, "migrated": True, "reasons": []}]
+    assert api.call("POST", "city", f"/api/instances/{instance_id}/retry").json["status"] == "completed"
+    assert api.call("GET", "city", "/api/incidents").json == []
+    actions = [h["action"] for h in api.call("GET", "city", f"/api/instances/{instance_id}").json["history"]]
+    assert actions.count("incident_retried") == 2 and "instance_migrated" in actions
+
+
+def test_suspended_instance_neither_completes_nor_fires_timers_until_resumed(app, api: Api, clock) -> None:
+    engine = app.extensions["diagflow"]
+    deploy(engine, "held", timer("pause", '"PT1H"', "timeDuration"), user_task("t", "办理", "note"))
+    held, other = start(api, "held"), start(api, "held")
+    assert api.call("POST", "city", f"/api/instances/{held}/suspend", {"reason": "核查中"}).status_code == 200
+    clock.advance(timedelta(hours=2))
+    assert api.call("GET", "city", "/api/processes/held/versions/1/monitor").json["elements"]["pause"]["active"] == 2
+    assert engine.timers.sweep() == 1
+    assert api.tasks("city") and not [t for t in api.tasks("city") if t["instance_id"] == held]
+
+    assert api.call("POST", "city", f"/api/instances/{held}/resume").json == {"id": held, "status": "running"}
+    assert api.call("POST", "city", f"/api/instances/{held}/suspend").status_code == 200
+    assert complete(api, held, "t", {}) == 409
+    assert api.call("POST", "city", f"/api/instances/{held}/resume").status_code == 200
+    assert complete(api, held, "t", {}) == 200 and status(api, held) == "completed"
+
+    assert api.call("POST", "city", f"/api/instances/{other}/cancel", {"reason": "重复发起"}).status_code == 200
+    assert status(api, other) == "cancelled" and not [t for t in api.tasks("city") if t["instance_id"] == other]
+    assert api.call("POST", "city", f"/api/instances/{other}/resume").status_code == 409
+
+
+def test_stuck_instances_are_listed(app, api: Api) -> None:
+    engine = app.extensions["diagflow"]
+    engine.repository.deploy("deadlock", {"deadlock.bpmn": deadlock_model()}, "t")
+    instance_id = start(api, "deadlock")
+    (stuck,) = api.call("GET", "city", "/api/instances/stuck").json
+    assert (stuck["instance_id"], stuck["elements"]) == (instance_id, ["join"])
+
+
+def test_process_pages_show_the_figures_and_act_with_csrf(app, demo_password: str) -> None:
+    engine = app.extensions["diagflow"]
+    engine.repository.deploy("deadlock", {"deadlock.bpmn": deadlock_model()}, "t")
+    city = Scenario(engine).actor("city")
+    instance_id = engine.instances.start("deadlock", city)
+    client = app.test_client()
+    sign_in(client, "city", demo_password)
+    listing = client.get("/admin/processes").get_data(as_text=True)
+    assert "停滞实例 <span class=\"count\">1</span>" in listing
+    page = client.get("/admin/processes/deadlock").get_data(as_text=True)
+    assert "&#34;join&#34;: {&#34;active&#34;: 1" in page and "第 1 版" in page
+    action = f"/admin/instances/{instance_id}/suspend"
+    assert client.post(action, data={"next": "/admin/processes/deadlock"}).status_code == 400
+    done = client.post(action, data={"csrf_token": csrf_token(page), "next": "/admin/processes/deadlock"})
+    assert done.status_code == 302 and done.headers["Location"] == "/admin/processes/deadlock"
+    assert engine.instances.get(city, instance_id)["status"] == "suspended"
+    answer = client.post("/admin/processes/deadlock/migration",
+                         data={"csrf_token": csrf_token(page), "from_version": "1", "to_version": "1"})
+    assert answer.status_code == 422
+
+
+def test_metrics_need_the_token_or_the_city_bureau(app, api: Api, clock, demo_password: str) -> None:
+    engine = app.extensions["diagflow"]
+    app.config["METRICS_TOKEN"] = "scrape-secret"
+    deploy(engine, "metered", user_task("t", "办理", "note"), timer("pause", '"PT1H"', "timeDuration"))
+    done, waiting = start(api, "metered"), start(api, "metered")
+    assert complete(api, done, "t", {}) == 200 and complete(api, waiting, "t", {}) == 200
+    clock.advance(timedelta(hours=3))
+    client = app.test_client()
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    before = _sample(client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"}).text,
+                     "diagflow_sweep_duration_seconds_count")
+    engine.timers.sweep()
+    text = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"}).text
+    assert _sample(text, 'diagflow_instances_started_total{process_id="metered"}') == 2
+    assert _sample(text, 'diagflow_tasks_completed_total{process_id="metered"}') == 2
+    assert _sample(text, 'diagflow_instances_completed_total{process_id="metered"}') == 2
+    assert _sample(text, "diagflow_sweep_duration_seconds_count") == before + 1
+    assert _sample(text, "diagflow_timer_lag_seconds") == 0
+
+    deploy(engine, "late", timer("pause", '"PT1H"', "timeDuration"))
+    start(api, "late")
+    clock.advance(timedelta(hours=1, minutes=30))
+    text = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"}).text
+    assert _sample(text, "diagflow_timer_lag_seconds") == 1800
+    sign_in(client, "provider_a", demo_password)
+    assert client.get("/metrics").status_code == 403
+    sign_in(client, "city", demo_password)
+    assert client.get("/metrics").status_code == 200
+
+
+def _sample(text: str, name: str) -> float:
+    (line,) = [line for line in text.splitlines() if line.startswith(name + " ")]
+    return float(line.split()[-1])
+
+
+def deadlock_model() -> bytes:
+    """start → exclusive split (only one branch taken) → two tasks → parallel join → end: the
+    join waits forever for the branch that was not taken (a modelling error)."""
+    nodes = [("startEvent", "start", 0, 1), ("exclusiveGateway", "split", 1, 1), ("scriptTask", "a", 2, 0),
+             ("scriptTask", "b", 2, 2), ("parallelGateway", "join", 3, 1), ("endEvent", "end", 4, 1)]
+    flows = [("f1", "start", "split", ""), ("f2", "split", "a", "True"), ("f3", "split", "b", "False"),
+             ("f4", "a", "join", ""), ("f5", "b", "join", ""), ("f6", "join", "end", "")]
+    xml = [HEADER.format(pid="deadlock"),
+           '<bpmn:collaboration id="collab"><bpmn:participant id="pool" processRef="deadlock"/></bpmn:collaboration>',
+           '<bpmn:process id="deadlock" isExecutable="true"><bpmn:laneSet id="lanes">'
+           '<bpmn:lane id="lane" name="city_bureau">',
+           *[f"<bpmn:flowNodeRef>{node_id}</bpmn:flowNodeRef>" for _, node_id, _, _ in nodes], "</bpmn:lane></bpmn:laneSet>"]
+    for tag, node_id, _, _ in nodes:
+        incoming = "".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f, _, t, _ in flows if t == node_id)
+        outgoing = "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f, s, _, _ in flows if s == node_id)
+        script = "<bpmn:script>done = True</bpmn:script>" if tag == "scriptTask" else ""
+        xml.append(f'<bpmn:{tag} id="{node_id}">{incoming}{outgoing}{script}</bpmn:{tag}>')
+    for flow_id, source, target, condition in flows:
+        body = f"<bpmn:conditionExpression>{condition}</bpmn:conditionExpression>" if condition else ""
+        xml.append(f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}">{body}</bpmn:sequenceFlow>')
+    xml.append('</bpmn:process><bpmndi:BPMNDiagram id="d"><bpmndi:BPMNPlane id="plane" bpmnElement="collab">')
+    xml.append('<bpmndi:BPMNShape id="pool_di" bpmnElement="pool"><dc:Bounds x="0" y="0" width="900" height="400"/></bpmndi:BPMNShape>')
+    xml.append('<bpmndi:BPMNShape id="lane_di" bpmnElement="lane"><dc:Bounds x="30" y="0" width="870" height="400"/></bpmndi:BPMNShape>')
+    centre = {node_id: (100 + 160 * col, 60 + 120 * row) for _, node_id, col, row in nodes}
+    for _, node_id, _, _ in nodes:
+        x, y = centre[node_id]
+        xml.append(f'<bpmndi:BPMNShape id="{node_id}_di" bpmnElement="{node_id}"><dc:Bounds x="{x - 40}" y="{y - 30}" width="80" height="60"/></bpmndi:BPMNShape>')
+    for flow_id, source, target, _ in flows:
+        (x1, y1), (x2, y2) = centre[source], centre[target]
+        xml.append(f'<bpmndi:BPMNEdge id="{flow_id}_di" bpmnElement="{flow_id}"><di:waypoint x="{x1}" y="{y1}"/><di:waypoint x="{x2}" y="{y2}"/></bpmndi:BPMNEdge>')
+    xml.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>")
+    return "\n".join(xml).encode()
