@@ -115,7 +115,7 @@ RULES: dict[str, Rule] = {
     "public.announcements": ("GET", "/public/", None, lambda user: 200),
     "public.announcement": ("GET", "/public/announcements/{announcement}", None, lambda user: 200),
     "public.objection_form": ("GET", "/public/announcements/{announcement}/objection", None, lambda user: 200),
-    "public.file": ("POST", "/public/announcements/{announcement}/objection", None, lambda user: 422),
+    "public.submit_objection": ("POST", "/public/announcements/{announcement}/objection", None, lambda user: 422),
     "public.providers": ("GET", "/public/providers", None, lambda user: 200),
     "objections.show": ("GET", "/objections/999", None, page(404, CITY)),
 }

@@ -80,7 +80,7 @@ def objection_form(announcement_id: int) -> str:
 
 
 @bp.post("/announcements/<int:announcement_id>/objection")
-def file(announcement_id: int) -> Response | tuple[str, int]:
+def submit_objection(announcement_id: int) -> Response | tuple[str, int]:
     shown = engine().public.announcement(announcement_id)
     form = request.form.to_dict()
     if not shown["period"]["open"]:

@@ -77,6 +77,9 @@ def test_the_public_files_an_objection_on_the_announcement_page(
     expect(page).to_have_url(re.compile(r"/public/announcements/\d+$"))
     expect(page.get_by_role("status")).to_contain_text("异议已提交")
     shot("4-objection-filed")
+    page.get_by_role("navigation", name="信息公开栏目").get_by_role("link", name="服务商名单").click()
+    expect(page.get_by_role("heading", level=2, name=re.compile("2026年第一批（演示）"))).to_be_visible()
+    shot("5-providers")
 
     with engine.sessions() as session:
         [objection] = session.scalars(select(Objection)).all()
