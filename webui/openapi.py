@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .openapi_processes import paths as process_owner_paths
+
 JSON = "application/json"
 
 
@@ -209,5 +211,6 @@ def document() -> dict[str, Any]:
                 }
             },
             "/healthz": {"get": {"summary": "Health", "responses": {"200": _response("ok", {"type": "object"})}}},
+            **process_owner_paths(),
         },
     }

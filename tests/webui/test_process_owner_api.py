@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import timedelta
 
@@ -152,6 +153,10 @@ def test_incident_is_listed_and_retried_after_the_model_is_fixed(app, api: Api) 
     (incident,) = api.call("GET", "city", "/api/incidents").json
     assert (incident["instance_id"], incident["element_id"]) == (instance_id, "calc")
     assert "invalid literal" in incident["message"]
+    client = app.test_client()
+    sign_in(client, "city", api.password)
+    listing = client.get("/admin/processes").get_data(as_text=True)
+    assert f'/admin/instances/{instance_id}/retry' in listing and "invalid literal" in listing
 
     again = api.call("POST", "city", f"/api/instances/{instance_id}/retry")
     assert again.json == {"id": instance_id, "status": "error"}
@@ -284,3 +289,11 @@ def deadlock_model() -> bytes:
         xml.append(f'<bpmndi:BPMNEdge id="{flow_id}_di" bpmnElement="{flow_id}"><di:waypoint x="{x1}" y="{y1}"/><di:waypoint x="{x2}" y="{y2}"/></bpmndi:BPMNEdge>')
     xml.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>")
     return "\n".join(xml).encode()
+
+
+def test_openapi_describes_every_process_owner_endpoint(app, api: Api) -> None:
+    documented = api.client.get("/api/openapi.json").json["paths"]
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api_processes."):
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+            assert set(rule.methods) - {"HEAD", "OPTIONS"} <= {m.upper() for m in documented.get(path, {})}, path
