@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .access import Actor, Scope, may_act_on_task
 from .clock import Clock
 from .errors import Forbidden, InvalidData, NotFound
-from .filetypes import check_file, max_upload_bytes
+from .filetypes import EXTENSIONS_OF, check_file, max_upload_bytes
 from .forms import attachment_references
 from .history import record
 from .models import Attachment, AttachmentBlob, Instance, TaskIndexRow
@@ -48,22 +48,22 @@ def meta(attachment: Attachment) -> dict[str, Any]:
 def attachment_errors(
     session: Session, instance_id: int, schema: Mapping[str, Any], data: object
 ) -> dict[str, str]:
-    """{field path: message} for every attachment id in `data` that is unknown or belongs to
-    another instance: a form cannot point at someone else's file."""
+    """{field path: message} for every attachment id in `data` that is unknown, belongs to
+    another instance, or is not the field's media type: a form cannot point at someone
+    else's file, nor pass a picture off as the report PDF."""
     references = attachment_references(dict(schema), data)
     if not references:
         return {}
-    found = {
-        row.id: row
-        for row in session.scalars(select(Attachment).where(Attachment.id.in_(set(references.values()))))
-    }
-    return {
-        path: "附件不存在或不属于本项目，请重新上传"
-        for path, attachment_id in references.items()
-        if attachment_id not in found
-        or found[attachment_id].instance_id != instance_id
-        or found[attachment_id].purpose == PURPOSE_OBJECTION
-    }
+    ids = {attachment_id for attachment_id, _ in references.values()}
+    found = {row.id: row for row in session.scalars(select(Attachment).where(Attachment.id.in_(ids)))}
+    errors = {}
+    for path, (attachment_id, media_type) in references.items():
+        attachment = found.get(attachment_id)
+        if attachment is None or attachment.instance_id != instance_id or attachment.purpose == PURPOSE_OBJECTION:
+            errors[path] = "附件不存在或不属于本项目，请重新上传"
+        elif media_type and attachment.content_type != media_type:
+            errors[path] = f"应上传 {EXTENSIONS_OF.get(media_type, media_type)} 文件"
+    return errors
 
 
 class AttachmentService:

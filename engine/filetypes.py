@@ -27,6 +27,12 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
+# A media type as a reader names it, for "应上传 PDF 文件".
+EXTENSIONS_OF = {
+    "application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "application/msword": "Word (doc)",
+    "application/vnd.ms-excel": "Excel (xls)", CONTENT_TYPES["docx"]: "Word (docx)",
+    CONTENT_TYPES["xlsx"]: "Excel (xlsx)", CONTENT_TYPES["pptx"]: "PowerPoint (pptx)",
+}
 ACCEPTED_TEXT = "PDF、PNG、JPEG 图片或 Office 文档（docx、xlsx、pptx、doc、xls）"
 DEFAULT_MAX_MB = 20
 

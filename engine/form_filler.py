@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from .forms import ATTACHMENT_FORMAT
+
 PREFERRED = (
     "accept", "approve", "approved", "admit", "pass", "passed", "eligible", "agree", "confirm", "confirmed",
     "yes", "very_satisfied", "satisfied", "publish", "issue", "release", "paid", "close", "closed",
@@ -52,6 +54,9 @@ def _has_system_rows(prop: Mapping[str, Any]) -> bool:
 
 
 def _value(prop: Mapping[str, Any], name: str, today: date) -> Any:
+    items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+    if ATTACHMENT_FORMAT in (prop.get("format"), items.get("format")):
+        return None  # a file needs a real upload; the simulation leaves (optional) files out
     if "const" in prop:
         return prop["const"]
     options = [o["const"] for o in prop.get("oneOf", []) if isinstance(o, dict) and "const" in o]

@@ -23,6 +23,10 @@ FORM_KEY = "_form"
 
 OPTIONS_KEYWORD = "x-options"
 
+MONEY_FEN = "money-fen"
+"""`{"type": "integer", "format": "money-fen"}`: an amount stored as integer fen, typed and
+shown in yuan with two decimals; its limits are fen too, and messages show them in yuan."""
+
 # Keywords whose value is a single subschema.
 _SUBSCHEMA_KEYWORDS = (
     "items",
@@ -294,6 +298,8 @@ def _dotted(path: Sequence[object]) -> str:
 def _message(error: ValidationError, messages: dict[str, str]) -> str:
     key = _message_key(error)
     text = messages.get(key, messages["invalid"])
+    if key in _LIMIT_KEYWORDS and isinstance(error.schema, dict) and error.schema.get("format") == MONEY_FEN:
+        return text.format(limit=f"{error.validator_value / 100:,.2f} 元")
     if key in _LIMIT_KEYWORDS:
         return text.format(limit=_format_limit(error.validator_value))
     return text
@@ -375,15 +381,16 @@ ATTACHMENT_FORMAT = "attachment"
 """`{"type": "string", "format": "attachment"}`: the value is an attachment id."""
 
 
-def attachment_references(schema: dict, data: object, path: tuple = ()) -> dict[str, str]:
-    """``{dotted path: attachment id}`` for every value of an attachment field (at any depth,
-    arrays included). JSON Schema cannot know whether an id exists or whose file it is, so
-    the store checks these before the task completes."""
+def attachment_references(schema: dict, data: object, path: tuple = ()) -> dict[str, tuple[str, str | None]]:
+    """``{dotted path: (attachment id, required media type or None)}`` for every value of an
+    attachment field (at any depth, arrays included; the media type is the field's
+    ``contentMediaType``). JSON Schema cannot know whether an id exists, whose file it is or
+    what it holds, so the store checks these before the task completes."""
     if not isinstance(schema, dict):
         return {}
     if schema.get("format") == ATTACHMENT_FORMAT:
-        return {_dotted(path): data} if isinstance(data, str) else {}
-    found: dict[str, str] = {}
+        return {_dotted(path): (data, schema.get("contentMediaType"))} if isinstance(data, str) else {}
+    found: dict[str, tuple[str, str | None]] = {}
     if isinstance(data, dict):
         for key, prop in (schema.get("properties") or {}).items():
             if key in data:

@@ -12,12 +12,15 @@ from typing import Any
 from sqlalchemy import Engine as SqlEngine
 
 from . import mail, records, schema  # noqa: F401 - records registers the business-record tables, mail its effect
+from .attachments import AttachmentService
 from .calendar import CalendarService
 from .clock import Clock
+from .comments import CommentService
 from .dashboard import DashboardService
 from .db import make_engine, make_session_factory
 from .deadlines import DeadlineService, ReminderService
 from .drafts import DraftService
+from .exports import ExportService
 from .history import HistoryService
 from .identity import IdentityService
 from .instances import InstanceService
@@ -61,6 +64,9 @@ class ProcessEngine:
         self.reminders = ReminderService(self.sessions, self.clock, self.runtime)
         self.notifications = NotificationService(self.sessions, self.clock)
         self.messages = MessageService(self.sessions, self.runtime)
+        self.attachments = AttachmentService(self.sessions, self.clock, self.instances)
+        self.comments = CommentService(self.sessions, self.clock, self.instances)
+        self.exports = ExportService(self.sessions, self.clock, self.instances)
         self.drafts = DraftService(self.sessions, self.clock, self.tasks)
         self.saved_filters = SavedFilterService(self.sessions, self.clock, self.tasks)
         self.dashboard = DashboardService(self.sessions, self.clock, self.tasks, self.calendar, self.repository)

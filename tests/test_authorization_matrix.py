@@ -22,6 +22,8 @@ VIEWERS = {"city", "city_leader", "lixia_bureau", "provider_a", "enterprise_a"} 
 REVIEWER = "lixia_bureau"
 CITY = {"city", "city_leader"}
 PROVIDERS = {"provider_a", "provider_b"}
+# City and district bureaus and finance (a district only its own rows); a plan id that does not exist.
+EXPORTERS = CITY | {"city_finance", "lixia_bureau", "lixia_finance", "licheng_bureau", "licheng_finance"}
 
 # endpoint → (method, path template, JSON body or None, expected status for a user)
 Rule = tuple[str, str, dict | None, Callable[[str], int]]
@@ -112,6 +114,14 @@ RULES: dict[str, Rule] = {
     "attachments.upload": ("POST", "/attachments", None, page(422)),
     "attachments.download": ("GET", "/attachments/{attachment}", None, page(200, VIEWERS)),
     "comments.add": ("POST", "/instances/{instance}/comments", None, page(302, VIEWERS)),
+    "exports.index": ("GET", "/exports", None, page(200, EXPORTERS)),
+    "exports.filings_xlsx": ("GET", "/exports/filings.xlsx?district=%E5%8E%86%E4%B8%8B%E5%8C%BA", None,
+                             page(200, CITY | {"lixia_bureau"})),
+    "exports.plan_xlsx": ("GET", "/exports/plans/999.xlsx", None, page(404, EXPORTERS)),
+    "exports.plan_print": ("GET", "/exports/plans/999/print", None, page(404, EXPORTERS)),
+    "exports.announcement_xlsx": ("GET", "/exports/announcements/999.xlsx", None, page(404, EXPORTERS)),
+    "exports.announcement_print": ("GET", "/exports/announcements/999/print", None, page(404, EXPORTERS)),
+    "exports.audit_csv": ("GET", "/exports/instances/{instance}/audit.csv", None, page(200, VIEWERS)),
     "public.announcements": ("GET", "/public/", None, lambda user: 200),
     "public.announcement": ("GET", "/public/announcements/{announcement}", None, lambda user: 200),
     "public.objection_form": ("GET", "/public/announcements/{announcement}/objection", None, lambda user: 200),

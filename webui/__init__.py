@@ -18,6 +18,7 @@ from .api_processes import bp as api_processes_bp
 from .attachments import bp as attachments_bp
 from .celery_app import setup_outbox
 from .comments import bp as comments_bp
+from .exports import bp as exports_bp
 from .config import from_environment
 from .dashboard import bp as dashboard_bp
 from .modeler import bp as modeler_bp
@@ -43,7 +44,7 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     csrf.exempt(api.bp)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, instances.bp, admin.bp, api.bp, health.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (attachments_bp, comments_bp):
+    for blueprint in (attachments_bp, comments_bp, exports_bp):
         app.register_blueprint(blueprint)
     for blueprint in (api_processes_bp, process_admin.bp, metrics.bp):
         app.register_blueprint(blueprint)

@@ -51,7 +51,7 @@ def upload() -> tuple[Response, int]:
         )
     except EngineError as error:
         return jsonify(engine_error_body(error)), STATUS.get(type(error), 500)
-    return jsonify(stored | {"url": url_for("attachments.download", attachment_id=stored["id"])}), 201
+    return jsonify(_linked(stored)), 201
 
 
 @bp.get("/attachments/<attachment_id>")
@@ -73,19 +73,21 @@ def attachment_info(attachment_id: str) -> dict[str, Any] | None:
         meta = engine().attachments.describe(actor(), attachment_id)
     except (NotFound, Forbidden):
         return None
-    return meta | {"url": url_for("attachments.download", attachment_id=attachment_id)}
+    return _linked(meta)
 
 
 @bp.app_template_global()
 def instance_attachments(instance_id: int) -> list[dict[str, Any]]:
     """The files of an instance the page already showed to this user."""
-    return [
-        meta | {"url": url_for("attachments.download", attachment_id=meta["id"])}
-        for meta in engine().attachments.for_instance(actor(), instance_id)
-    ]
+    return [_linked(meta) for meta in engine().attachments.for_instance(actor(), instance_id)]
 
 
-@bp.app_template_filter("file_size")
+def _linked(meta: dict[str, Any]) -> dict[str, Any]:
+    """Meta with what a page shows: the download link and the size as people read it."""
+    url = url_for("attachments.download", attachment_id=meta["id"])
+    return meta | {"url": url, "size_text": file_size(meta["size"])}
+
+
 def file_size(size: int) -> str:
     """1.2 MB, 350 KB, 800 B: sizes as people read them."""
     if size >= 1024 * 1024:

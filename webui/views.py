@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "timer_fired": "定时触发",
     "incident": "运行异常",
     "instance_completed": "流程办结",
+    "attachment_added": "上传附件",
+    "comment_added": "发表意见",
     "instance_suspended": "挂起流程",
     "instance_resumed": "恢复流程",
     "instance_cancelled": "撤销流程",

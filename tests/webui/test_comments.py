@@ -1,0 +1,62 @@
+"""The comment thread: written on the task or instance page, read by whoever may see the
+instance, audited, and refused (changing nothing) outside the scope or when empty."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.models import AuditEvent, Comment
+from tests.support import Scenario
+from tests.webui.test_pages import csrf_token, sign_in
+
+
+def test_comments_are_shared_within_the_scope_and_audited(app, demo_password) -> None:
+    engine = app.extensions["diagflow"]
+    project = Scenario(engine).start("provider_a").provider_files_contract().enterprise_confirms_filing()
+    task = project.task_of("lixia_bureau", "review_filing")
+    bureau = app.test_client()
+    sign_in(bureau, "lixia_bureau", demo_password)
+    page = bureau.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert "意见交流" in page and "尚无意见" in page
+    posted = bureau.post(f"/instances/{project.instance_id}/comments", data={
+        "csrf_token": csrf_token(page), "body": "请补充工作组成员的社保证明。\n=1+1", "task_id": task["id"],
+        "return_to": "task"})
+    assert posted.status_code == 302 and posted.location.endswith(f"/tasks/{task['id']}#comments")
+
+    provider = app.test_client()
+    sign_in(provider, "provider_a", demo_password)
+    instance_page = provider.get(f"/instances/{project.instance_id}").get_data(as_text=True)
+    assert "请补充工作组成员的社保证明。" in instance_page and "意见交流" in instance_page
+    reply = provider.post(f"/instances/{project.instance_id}/comments",
+                          data={"csrf_token": csrf_token(instance_page), "body": "已补充，见附件。"})
+    assert reply.status_code == 302
+    thread = engine.comments.list(project.actor("city"), project.instance_id)
+    assert [(c["body"], c["task_id"]) for c in thread] == [
+        ("请补充工作组成员的社保证明。\n=1+1", task["id"]), ("已补充，见附件。", None)]
+    with engine.sessions() as session:
+        audited = session.scalars(select(AuditEvent.details).where(
+            AuditEvent.instance_id == project.instance_id, AuditEvent.action == "comment_added")).all()
+    assert [d["body"] for d in audited] == [c["body"] for c in thread]
+
+
+def test_comments_outside_the_scope_or_empty_change_nothing(app, demo_password) -> None:
+    engine = app.extensions["diagflow"]
+    project = Scenario(engine).start("provider_a").provider_files_contract().enterprise_confirms_filing()
+    for username in ("licheng_bureau", "provider_b", "enterprise_b"):
+        outsider = app.test_client()
+        sign_in(outsider, username, demo_password)
+        token = csrf_token(outsider.get("/").get_data(as_text=True))
+        response = outsider.post(f"/instances/{project.instance_id}/comments", data={"csrf_token": token, "body": "看看"})
+        assert response.status_code == 403, username
+    member = app.test_client()
+    sign_in(member, "provider_a", demo_password)
+    token = csrf_token(member.get("/").get_data(as_text=True))
+    empty = member.post(f"/instances/{project.instance_id}/comments", data={"csrf_token": token, "body": "   "})
+    assert empty.status_code == 302
+    assert "意见未发表：请填写意见内容" in member.get(empty.location).get_data(as_text=True)
+    too_long = member.post(f"/instances/{project.instance_id}/comments", data={"csrf_token": token, "body": "长" * 2001})
+    assert too_long.status_code == 302
+    no_token = member.post(f"/instances/{project.instance_id}/comments", data={"body": "无令牌"})
+    assert no_token.status_code == 400
+    with engine.sessions() as session:
+        assert session.scalars(select(Comment)).all() == []
