@@ -143,15 +143,10 @@ class Cluster:
         wait_until(check, timeout, what, self.logs)
 
     def close(self) -> None:
-        for process in self.processes.values():
+        """Kill what is left: a graceful stop would only wait for queued work the test is done with."""
+        for name, process in self.processes.items():
             if process.poll() is None:
-                process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+                self.kill(name)
         self.engine.dispose()
 
 

@@ -68,4 +68,3 @@ def append_line(payload: dict[str, Any], engine: ProcessEngine) -> None:
 
 
 TEST_OPERATORS = {"test.hold": hold_operator, "test.queue_effect": queue_effect}
-

@@ -44,13 +44,13 @@ def leader_pid(cluster: Cluster) -> int | None:
 
 
 def test_a_thousand_timers_fire_exactly_once_with_two_schedulers_two_workers_and_a_failover(cluster: Cluster) -> None:
+    for name in ("worker-1", "worker-2"):
+        cluster.worker(name)
+    names = {cluster.scheduler(name).pid: name for name in ("scheduler-1", "scheduler-2")}
     start = now()
     start_waiting(cluster, 1000, start - timedelta(hours=1))
     for second in range(20, 30, 2):
         start_waiting(cluster, 4, start + timedelta(seconds=second))  # due after the failover
-    for name in ("worker-1", "worker-2"):
-        cluster.worker(name)
-    names = {cluster.scheduler(name).pid: name for name in ("scheduler-1", "scheduler-2")}
     cluster.wait(lambda: leader_pid(cluster) in names, 30, "a leader elected")
     first = leader_pid(cluster)
     cluster.wait(lambda: fired(cluster)[0] >= 100, 60, "the first hundred timers fired")

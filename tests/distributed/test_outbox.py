@@ -74,7 +74,7 @@ def test_an_effect_of_a_rolled_back_change_is_never_delivered(effects_engine: Pr
     assert rows(effects_engine) == []
 
 
-def test_failures_back_off_then_become_an_incident_for_the_city(effects_engine: ProcessEngine, clock) -> None:  # noqa: ANN001
+def test_failures_back_off_then_become_an_incident_unknown_kinds_fail(effects_engine: ProcessEngine, clock) -> None:  # noqa: ANN001
     effects_engine.outbox.max_attempts = 3
     with effects_engine.sessions.begin() as session:
         outbox.enqueue(session, clock, "test.broken", {"to": "city"})
@@ -100,9 +100,7 @@ def test_failures_back_off_then_become_an_incident_for_the_city(effects_engine: 
     assert incident.role == "city_bureau" and "test.broken" in incident.title
     assert audit == ["effect_failed"]
 
-
-def test_an_unknown_kind_is_a_failure_not_a_silent_drop(effects_engine: ProcessEngine, clock) -> None:  # noqa: ANN001
-    with effects_engine.sessions.begin() as session:
+    with effects_engine.sessions.begin() as session:  # an unknown kind is a failure, not a silent drop
         outbox.enqueue(session, clock, "test.nobody_registered", {})
-    [row] = rows(effects_engine)
-    assert row.status == "pending" and "no effect is registered" in row.last_error
+    unknown = rows(effects_engine)[-1]
+    assert unknown.status == "pending" and "no effect is registered" in unknown.last_error
