@@ -99,18 +99,22 @@ def test_modeler_refuses_unknown_role_then_deploys(page: Page, live_server: str,
     expect(page.locator(".bio-properties-panel-header-label")).to_have_text("区县工信")
     page.screenshot(path=str(artifacts_dir / "modeler-1-error-marked.png"))
 
-    # Fix it with the role picker, save clean, deploy.
+    # Fix it with the role picker; the district's review gets a due time of 3 working days.
     role.select_option("district_bureau")
+    page.locator('#df-canvas [data-element-id="review_filing"]').click()
+    page.get_by_label("办理期限（工作日）").fill("3")
+    expect(page.get_by_label("办理期限（工作日）")).to_have_value("3")
+    page.screenshot(path=str(artifacts_dir / "modeler-2-user-task.png"))
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#df-status")).to_have_text("已保存（修订 4），校验通过")
     expect(page.locator("#df-problems")).to_be_hidden()
     expect(lane_on_canvas).not_to_have_class(re.compile(r"\bdf-error\b"))
 
     page.get_by_role("button", name="发布").click()
-    expect(page.locator("#df-status")).to_contain_text("已发布第 2 版")
+    expect(page.locator("#df-status")).to_have_text("已发布第 2 版：修改 1：review_filing")
     expect(page.locator("#df-versions tr").first).to_contain_text("第 2 版")
     expect(page.locator("#df-versions tr")).to_have_count(2)
-    page.screenshot(path=str(artifacts_dir / "modeler-2-deployed.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / "modeler-3-deployed.png"), full_page=True)
 
     assert expected_409 == [], "the conflicting save was not refused"
     assert problems == [], "\n".join(problems)
@@ -140,7 +144,7 @@ def test_modeler_timer_helper_forms_and_decision_tables(page: Page, live_server:
     expect(helper.locator(".df-preview code")).to_have_text("add_working_days(published_at, 5)")
     helper.get_by_role("button", name="写入定时器（timeDate）").click()
     expect(helper.locator(".df-current code")).to_have_text("timeDate: add_working_days(published_at, 5)")
-    page.screenshot(path=str(artifacts_dir / "modeler-3-timer-helper.png"))
+    page.screenshot(path=str(artifacts_dir / "modeler-4-timer-helper.png"))
     # The whole model went through bpmn-js and back: the server finds nothing missing.
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#df-status")).to_have_text("已保存（修订 2），校验通过")
@@ -165,7 +169,7 @@ def test_modeler_timer_helper_forms_and_decision_tables(page: Page, live_server:
     # A decision table in its own tab, saved back with the model.
     page.get_by_role("tab", name="决策表：stars.dmn").click()
     expect(page.locator(".tjs-table").first).to_be_visible()
-    page.screenshot(path=str(artifacts_dir / "modeler-4-decision-table.png"))
+    page.screenshot(path=str(artifacts_dir / "modeler-5-decision-table.png"))
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#df-status")).to_have_text("已保存（修订 2），校验通过")
     assert problems == [], "\n".join(problems)

@@ -1,4 +1,5 @@
 // The deployed versions of the process, newest first, with what each deployment changed.
+const NAMES_SHOWN = 6;
 const SUMMARY_LABELS = [
   ["added", "新增"],
   ["removed", "删除"],
@@ -13,7 +14,8 @@ export function describeSummary(summary) {
   for (const [key, label] of SUMMARY_LABELS) {
     const value = summary[key];
     if (Array.isArray(value) && value.length) {
-      parts.push(`${label} ${value.length}：${value.join("、")}`);
+      const shown = value.slice(0, NAMES_SHOWN).join("、");
+      parts.push(`${label} ${value.length}：${shown}${value.length > NAMES_SHOWN ? " 等" : ""}`);
     } else if (typeof value === "number" && value) {
       parts.push(`${label} ${value}`);
     }
