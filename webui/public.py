@@ -75,12 +75,12 @@ def providers() -> str:
 
 
 @bp.get("/announcements/<int:announcement_id>/objection")
-def objection_form(announcement_id: int) -> str:
+def objection_form(announcement_id: int) -> str | tuple[str, int, dict[str, str]]:
     return _form(engine().public.announcement(announcement_id), {}, {})
 
 
 @bp.post("/announcements/<int:announcement_id>/objection")
-def submit_objection(announcement_id: int) -> Response | tuple[str, int]:
+def submit_objection(announcement_id: int) -> Response | str | tuple[str, int, dict[str, str]]:
     shown = engine().public.announcement(announcement_id)
     form = request.form.to_dict()
     if not shown["period"]["open"]:
@@ -88,9 +88,7 @@ def submit_objection(announcement_id: int) -> Response | tuple[str, int]:
     kind = form.get("kind")
     upload = request.files.get(SCAN_FIELDS.get(kind, ""))
     objector = _objector(form, upload)
-    errors = _form_errors(kind, objection_problems(objector, engine().clock.local_now().date()))
-    if upload and not errors and PurePath(upload.filename).suffix.lower() not in SCAN_EXTENSIONS:
-        errors[SCAN_FIELDS[kind]] = "扫描件应为 PDF、PNG 或 JPEG 文件"
+    errors = _problems(shown, objector, upload)
     if errors:
         return _form(shown, form, errors, 422)
     try:
@@ -98,14 +96,27 @@ def submit_objection(announcement_id: int) -> Response | tuple[str, int]:
         objector[SCAN_FIELDS[kind]] = _store_scan(upload, SCAN_FIELDS[kind])
         objection_id = file_objection(engine(), announcement_id, objector)
     except TooManySubmissions as refused:
-        page = _form(shown, form, {"form": refused.message}, 429)
-        return page[0], 429, {"Retry-After": str(_seconds_until(refused.retry_after))}
+        retry = {"Retry-After": str(_seconds_until(refused.retry_after))}
+        return _form(shown, form, {"form": refused.message}, 429, retry)
     except InvalidData as invalid:
         return _form(shown, form, _form_errors(kind, invalid.errors), 422)
     except Conflict as refused:
         return _form(engine().public.announcement(announcement_id), form, {"form": refused.message}, 409)
     flash(f"异议已提交，受理编号 {objection_id}。市工业和信息化局将依法核实处理，并对异议人信息保密。", "success")
     return redirect(url_for("public.announcement", announcement_id=announcement_id))
+
+
+def _problems(shown: dict[str, Any], objector: dict[str, Any], upload: FileStorage | None) -> dict[str, str]:
+    """Every field error found before anything is written: the real-name rules, an item of this
+    announcement, a scan named as a PDF or an image (its content is checked when it is stored).
+    Checking all of it first means a refused submission leaves no stored scan behind."""
+    kind = objector["kind"]
+    errors = _form_errors(kind, objection_problems(objector, engine().clock.local_now().date()))
+    if "item_id" not in errors and objector["item_id"] not in {item["item_id"] for item in shown["items"]}:
+        errors["item_id"] = "所选项目不在本次公示的资助计划中"
+    if upload and upload.filename and PurePath(upload.filename).suffix.lower() not in SCAN_EXTENSIONS:
+        errors.setdefault(SCAN_FIELDS[kind], "扫描件应为 PDF、PNG 或 JPEG 文件")
+    return errors
 
 
 def _objector(form: dict[str, str], upload: FileStorage | None) -> dict[str, Any]:
@@ -146,7 +157,7 @@ def _seconds_until(moment: datetime) -> int:
     return max(1, int((moment - engine().clock.now()).total_seconds()))
 
 
-def _form(shown: dict[str, Any], form: dict[str, str], errors: dict[str, str],
-          status: int = 200) -> str | tuple[str, int]:
+def _form(shown: dict[str, Any], form: dict[str, str], errors: dict[str, str], status: int = 200,
+          headers: dict[str, str] | None = None) -> str | tuple[str, int, dict[str, str]]:
     page = render_template("public_objection.html", announcement=shown, form=form, errors=errors)
-    return page if status == 200 else (page, status)
+    return page if status == 200 else (page, status, headers or {})

@@ -77,7 +77,7 @@ def countdown(page: str) -> int:
     return int(re.search(r'id="working-days-left">(\d+)<', page).group(1))
 
 
-def test_list_and_detail_need_no_sign_in(app, plan) -> None:
+def test_list_and_detail_need_no_sign_in(app, plan, clock) -> None:
     client = app.test_client()
     listed = client.get("/public/")
     assert listed.status_code == 200
@@ -95,8 +95,7 @@ def test_list_and_detail_need_no_sign_in(app, plan) -> None:
     assert client.get("/public/announcements/999").status_code == 404
     assert client.get("/public/announcements/999/objection").status_code == 404
 
-
-def test_the_countdown_counts_working_days_on_the_stored_calendar(app, plan, clock) -> None:
+    # the countdown counts working days on the stored calendar
     path = f"/public/announcements/{announcement_id(plan)}"
     for moment, yesterday, expected in [
         ("2026-02-12T10:00:00+08:00", "2026-02-11", 5),  # the first day counts
@@ -156,6 +155,7 @@ WRONG_NUMBERS = [
     (ORGANISATION | {"credit_code": "91370102MA3P7Q8RO4"}, "credit_code", "不含 I、O、Z、S、V"),
     (PERSON | {"id_number": "370102198803150027"}, "id_number", "居民身份证号码校验码不正确"),
     (PERSON | {"id_number": "370102198802300028"}, "id_number", "出生日期"),
+    (PERSON | {"item_id": "99999"}, "item_id", "所选项目不在本次公示的资助计划中"),
 ]
 
 
@@ -173,6 +173,8 @@ def test_refused_objections_name_the_field_and_change_nothing(app, plan) -> None
         assert re.search(rf'id="{field}-error">[^<]*{re.escape(message)}', response.get_data(as_text=True)), fields
     not_a_scan = submit(client, plan, PERSON, scan=b"MZ\x90\x00not a pdf", scan_name="签名.pdf")
     assert not_a_scan.status_code == 422 and 'id="signed_scan-error"' in not_a_scan.get_data(as_text=True)
+    a_document = submit(client, plan, PERSON, scan_name="签名.docx")
+    assert a_document.status_code == 422 and "扫描件应为 PDF、PNG 或 JPEG 文件" in a_document.get_data(as_text=True)
     without_token = client.post(f"/public/announcements/{announcement_id(plan)}/objection",
                                 data={**PERSON, "item_id": str(first_item(plan))})
     assert without_token.status_code == 400
