@@ -60,7 +60,9 @@ def test_modeler_refuses_unknown_role_then_deploys(page: Page, live_server: str,
     page.on("pageerror", on_page_error)
 
     log_in_as_city_bureau(page, live_server)
-    page.goto(f"{live_server}/admin/processes/diagnosis_project/edit")
+    response = page.goto(f"{live_server}/admin/processes/diagnosis_project/edit")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy and "unsafe-inline" not in policy
     expect(page.locator("#df-modeler")).to_have_attribute("data-ready", "true")
     expect(page.locator("#df-revision")).to_have_text("草稿修订 1")
     expect(page.locator("#df-versions tr")).to_have_count(1)

@@ -5,7 +5,7 @@ const apiToken = () => document.querySelector('meta[name="api-token"]').content;
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && body.error) || `请求失败（HTTP ${status}）`);
+    super(status === 401 ? "授权已过期，请刷新页面" : (body && body.error) || `请求失败（HTTP ${status}）`);
     this.status = status;
     this.body = body;
   }

@@ -55,7 +55,10 @@ class ModelerPage {
     this.formEditor.text.addEventListener("input", () => this.setDirty());
     byId("df-save").addEventListener("click", () => this.run(() => this.save()));
     byId("df-deploy").addEventListener("click", () => this.run(() => this.deploy()));
-    byId("df-reload").addEventListener("click", () => window.location.reload());
+    byId("df-reload").addEventListener("click", () => {
+      this.dirty = false;
+      window.location.reload();
+    });
     window.addEventListener("beforeunload", (event) => {
       if (this.dirty) {
         event.preventDefault();
