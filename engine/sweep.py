@@ -34,7 +34,8 @@ class TimerService:
             query = query.where(Instance.id.not_in(list(skip)))
         with self._sessions() as session:
             return list(
-                session.scalars(query.order_by(Instance.next_timer_at).limit(limit).with_for_update(skip_locked=True))
+                session.scalars(query.order_by(Instance.next_timer_at).limit(limit)
+                                .with_for_update(skip_locked=True, key_share=True))
             )
 
     def advance(self, instance_id: int) -> bool:

@@ -257,6 +257,7 @@ def worker_command(concurrency: int, pool: str) -> None:
     """Run a Celery worker (distributed mode: REDIS_URL and a PostgreSQL DATABASE_URL)."""
     from .celery_app import QUEUE, queue_of
 
+    _require_redis()
     celery = queue_of(current_app).celery
     celery.worker_main(["worker", f"--pool={pool}", f"--concurrency={concurrency}", "--loglevel=INFO",
                         "--without-gossip", "--without-mingle", f"--queues={QUEUE}",
@@ -269,7 +270,14 @@ def scheduler_command() -> None:
     timers and stuck outbox rows to the workers; standbys take over when it dies."""
     from .scheduler import run_leader_scheduler
 
+    _require_redis()
     run_leader_scheduler(current_app._get_current_object())
+
+
+def _require_redis() -> None:
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is not set: workers and the distributed scheduler need Redis "
+                                   "(see docs/deployment.md)")
 
 
 def main() -> None:
