@@ -18,11 +18,26 @@ import { significantWarnings, variableReferencesModule } from "./variable-refere
 import { describeSummary, renderVersions } from "./versions.js";
 
 const byId = (id) => document.getElementById(id);
+const PALETTE_WIDTH = 150;
 const OPEN_GROUPS = Object.fromEntries(
   ["general", "diagflow-lane", "diagflow-user-task", "diagflow-service-task", "diagflow-timer", "diagflow-message"].map(
     (id) => [id, { open: true }],
   ),
 );
+
+/** The whole diagram in view, right of the palette, so the lanes' role names stay visible. */
+function fitBesidePalette(canvas) {
+  const margin = 12;
+  const { inner, outer } = canvas.viewbox();
+  const width = outer.width - PALETTE_WIDTH - 2 * margin;
+  const scale = Math.min(width / inner.width, (outer.height - 2 * margin) / inner.height, 1);
+  canvas.viewbox({
+    x: inner.x - (PALETTE_WIDTH + margin) / scale,
+    y: inner.y - margin / scale,
+    width: outer.width / scale,
+    height: outer.height / scale,
+  });
+}
 
 class ModelerPage {
   constructor(root, catalogue, draft) {
@@ -83,7 +98,7 @@ class ModelerPage {
 
   async open(bpmn) {
     const { warnings } = await this.modeler.importXML(bpmn);
-    this.modeler.get("canvas").zoom("fit-viewport");
+    fitBesidePalette(this.modeler.get("canvas"));
     const shown = significantWarnings(warnings).map((warning) => ({ element_id: "", message: warning.message }));
     this.problems.show("导入时的问题", shown);
     this.showRevision();

@@ -1,6 +1,8 @@
 // The list of validation errors under the toolbar; an error naming an element selects it,
 // scrolls it into view and marks it on the canvas (marker class + badge overlay).
 const MARKER = "df-error";
+// Scrolled-to elements land right of the palette (about 150 px wide) with room for the badge.
+const VISIBLE_PADDING = { top: 100, right: 100, bottom: 100, left: 180 };
 
 export class ProblemList {
   constructor(container, modeler, onOther) {
@@ -69,7 +71,7 @@ export class ProblemList {
     badge.className = "df-error-badge";
     badge.textContent = "!";
     badge.title = "此处有错误";
-    this.modeler.get("overlays").add(id, MARKER, { position: { top: -10, left: 20 }, html: badge });
+    this.modeler.get("overlays").add(id, MARKER, { position: { top: -10, left: 20 }, scale: false, html: badge });
     this.marked.push(id);
   }
 
@@ -79,7 +81,7 @@ export class ProblemList {
       this.onOther(id);
       return;
     }
-    this.modeler.get("canvas").scrollToElement(element);
+    this.modeler.get("canvas").scrollToElement(element, VISIBLE_PADDING);
     this.modeler.get("selection").select(element);
     this.mark(id);
   }
