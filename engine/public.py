@@ -24,7 +24,13 @@ from .calendar import CalendarService
 from .clock import SHANGHAI, Clock
 from .errors import EngineError, NotFound
 from .models import PublicSubmission
-from .records.plans import ANNOUNCEMENT_OPEN, announcement_detail, objection_detail, published_announcements
+from .records.plans import (
+    ANNOUNCEMENT_OPEN,
+    announcement_detail,
+    objection_detail,
+    objection_list,
+    published_announcements,
+)
 from .records.providers import published_list
 from .workdays import WorkingCalendar
 
@@ -112,6 +118,12 @@ class PublicService:
         """The provider list as published, batch by batch (oldest first)."""
         with self._sessions() as session:
             return batches(published_list(session))
+
+    def objections(self, actor: Actor) -> list[dict[str, Any]]:
+        """Every objection that came in through the public form, newest first, with who filed
+        it: for the city bureau only."""
+        with self._sessions() as session:
+            return objection_list(session, actor)
 
     def objector(self, actor: Actor, objection_id: int) -> dict[str, Any]:
         """An objection filed through the public form together with who filed it: for the

@@ -128,6 +128,7 @@ RULES: dict[str, Rule] = {
     "public.submit_objection": ("POST", "/public/announcements/{announcement}/objection", None, lambda user: 422),
     "public.providers": ("GET", "/public/providers", None, lambda user: 200),
     "objections.show": ("GET", "/objections/999", None, page(404, CITY)),
+    "objections.index": ("GET", "/objections", None, page(200, CITY)),
 }
 # Each claim right before its unclaim, so the reviewer's unclaim has something to give back.
 # Signing out comes last, as it ends the session the page rows use.

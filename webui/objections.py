@@ -12,6 +12,12 @@ from .context import actor, engine
 bp = Blueprint("objections", __name__)
 
 
+@bp.get("/objections")
+@login_required
+def index() -> str:
+    return render_template("public_objections.html", objections=engine().public.objections(actor()))
+
+
 @bp.get("/objections/<int:objection_id>")
 @login_required
 def show(objection_id: int) -> str:

@@ -49,6 +49,7 @@ OBJECTION_REJECTED = "rejected"
 OBJECTOR_ORGANISATION = "organisation"
 OBJECTOR_PERSON = "person"
 OBJECTOR_LABELS = {OBJECTOR_ORGANISATION: "单位（加盖公章）", OBJECTOR_PERSON: "个人（本人签名）"}
+OBJECTION_STATUS_LABELS = {OBJECTION_PENDING: "待处理", OBJECTION_UPHELD: "异议成立", OBJECTION_REJECTED: "异议不成立"}
 
 # Recovery.status (第十七条)
 RECOVERY_OPEN = "open"
@@ -298,11 +299,31 @@ def _announcement_summary(announcement: Announcement) -> dict[str, Any]:
     }
 
 
+def _city_bureau_only(actor: Actor) -> None:
+    if actor.role != "city_bureau":
+        raise Forbidden("异议人身份信息保密，仅市工业和信息化局可以查阅")
+
+
+def objection_list(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Every objection, newest first, with who filed it and on which item: for the city bureau
+    only, like `objection_detail`."""
+    _city_bureau_only(actor)
+    rows = session.execute(
+        select(Objection, Announcement.title, PlanItem.application_no, PlanItem.provider_name)
+        .join(Announcement, Announcement.id == Objection.announcement_id)
+        .join(PlanItem, PlanItem.id == Objection.item_id)
+        .order_by(Objection.filed_at.desc(), Objection.id.desc()))
+    return [{"id": objection.id, "announcement_title": title, "item": f"{application_no} {provider}",
+             "objector_kind": objection.objector_kind, "objector_name": objection.objector_name,
+             "filed_at": objection.filed_at, "status": objection.status,
+             "status_label": OBJECTION_STATUS_LABELS[objection.status]}
+            for objection, title, application_no, provider in rows]
+
+
 def objection_detail(session: Session, actor: Actor, objection_id: int) -> dict[str, Any]:
     """An objection with its objector's identity, for the city bureau only (the identity of
     an objector is confidential)."""
-    if actor.role != "city_bureau":
-        raise Forbidden("异议人身份信息保密，仅市工业和信息化局可以查阅")
+    _city_bureau_only(actor)
     objection = session.get(Objection, objection_id)
     if objection is None:
         raise NotFound(f"异议 {objection_id} 不存在")
@@ -319,6 +340,7 @@ def objection_detail(session: Session, actor: Actor, objection_id: int) -> dict[
         "scan_ref": objection.scan_ref,
         "statement": objection.statement,
         "status": objection.status,
+        "status_label": OBJECTION_STATUS_LABELS[objection.status],
         "decision_action": objection.decision_action,
         "decision_reason": objection.decision_reason,
         "filed_at": objection.filed_at,

@@ -127,6 +127,8 @@ def test_objections_reach_the_plan_and_only_the_city_sees_who_filed_them(app, pl
 
     city = app.test_client()
     sign_in(city, "city", demo_password)
+    listed = city.get("/objections").get_data(as_text=True)
+    assert f'href="/objections/{objection.id}"' in listed and "陈明（个人）" in listed
     page = city.get(f"/objections/{objection.id}")
     assert page.status_code == 200
     assert all(value in page.get_data(as_text=True) for value in ("陈明", "370102198803150028", "13912345678"))
@@ -135,6 +137,7 @@ def test_objections_reach_the_plan_and_only_the_city_sees_who_filed_them(app, pl
     district = app.test_client()
     sign_in(district, "lixia_bureau", demo_password)
     assert district.get(f"/objections/{objection.id}").status_code == 403
+    assert district.get("/objections").status_code == 403
     assert district.get(f"/attachments/{objection.scan_ref}").status_code == 403
     assert app.test_client().get(f"/objections/{objection.id}").status_code == 302  # sign in first
 
