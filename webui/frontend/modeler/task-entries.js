@@ -1,5 +1,6 @@
 // User task settings diagflow reads (docs/modelling.md): the form, the due time in working
-// days, where an overdue task is escalated, and the instructions shown above the form.
+// days, where an overdue task is escalated, who it is assigned to, the district it belongs to,
+// and the instructions shown above the form.
 import {
   SelectEntry,
   TextAreaEntry,
@@ -89,6 +90,23 @@ function EscalateTo({ element, id, services, context }) {
   });
 }
 
+function expressionEntry(name, label, description) {
+  return function ExpressionProperty({ element, id, services }) {
+    return jsx(TextFieldEntry, {
+      element,
+      id,
+      label,
+      description,
+      debounce: services.debounce,
+      getValue: () => getProperty(element, name) || "",
+      setValue: (value) => setProperty(element, name, (value || "").trim(), services),
+    });
+  };
+}
+
+const Assignee = expressionEntry("assignee", "指派给（表达式）", "得出用户 ID 的表达式；专家、第三方机构的任务必须指派");
+const TaskDistrict = expressionEntry("taskDistrict", "办理区县（表达式）", "一个实例含多个区县的任务时，得出区县名称的表达式");
+
 function Instructions({ element, id, services }) {
   const businessObject = getBusinessObject(element);
   return jsx(TextAreaEntry, {
@@ -113,6 +131,8 @@ export function userTaskGroup(element, services, context) {
       entry("diagflow-form-buttons", FormButtons, () => false),
       entry("diagflow-due", DueWorkingDays, isTextFieldEntryEdited),
       entry("diagflow-escalate", EscalateTo, isSelectEntryEdited),
+      entry("diagflow-assignee", Assignee, isTextFieldEntryEdited),
+      entry("diagflow-task-district", TaskDistrict, isTextFieldEntryEdited),
       entry("diagflow-instructions", Instructions, isTextAreaEntryEdited),
     ],
   };
