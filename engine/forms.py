@@ -9,6 +9,7 @@ message next to its field.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
@@ -208,6 +209,19 @@ def _is_forbidden_key(key: object) -> bool:
     return isinstance(key, str) and (key in FORBIDDEN_KEYS or key.startswith("_"))
 
 
+def non_finite_numbers(data: object, path: tuple = ()) -> Iterator[str]:
+    """Dotted paths of NaN and infinities: Python's JSON parser accepts them, but JSON Schema lets
+    them through `number` and PostgreSQL's JSON columns refuse them (the fuzzer found both)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        yield _dotted(path)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from non_finite_numbers(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from non_finite_numbers(value, (*path, index))
+
+
 # --------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------
@@ -223,6 +237,7 @@ def validate_data(schema: dict, data: object, lang: str = DEFAULT_LANG) -> dict[
     """
     messages = _messages(lang)
     errors = {path: messages["forbidden_key"] for path in forbidden_keys(data)}
+    errors.update({path: messages["type.number"] for path in non_finite_numbers(data) if path not in errors})
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     for error in _by_relevance(validator.iter_errors(data)):
         for path in _error_paths(error):

@@ -22,6 +22,7 @@ from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 TOKEN_SALT = "diagflow-api-token"  # noqa: S105 - a salt, not a secret
+MAX_OFFSET = 10**9  # larger offsets overflow the databases' integers (found by schemathesis)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -83,7 +84,7 @@ def list_tasks() -> ResponseReturnValue:
     """My tasks: filters `process`, `stage`, `district`, `due` (soon | overdue), `claim`
     (mine | unassigned), `sort` (created | due | priority), paged by `limit` and `offset`."""
     limit = min(max(request.args.get("limit", 50, type=int) or 50, 1), 500)
-    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
+    offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), MAX_OFFSET)
     query = InboxQuery.from_args(request.args)
     items, total = engine().tasks.inbox(g.api_actor, limit=limit, offset=offset, query=query)
     return jsonify({"items": items, "total": total, "limit": limit, "offset": offset})

@@ -6,13 +6,19 @@ tests that do not need a pristine database share one per module.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from engine.clock import MovableClock
 from engine.services import ProcessEngine
 from tests.conftest import START, build_engine
+
+# Hypothesis caches constants under its home directory (default ./.hypothesis, in the repository).
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "diagflow-hypothesis")
 
 
 @pytest.fixture(scope="module")
