@@ -154,7 +154,7 @@ class PublicService:
         if count >= limit.count:
             retry_after = earliest + limit.window
             raise TooManySubmissions(
-                f"提交过于频繁：同一网络地址{scope}在{_window_text(limit.window)}内最多提交 {limit.count} 次异议，"
+                f"提交过于频繁：同一网络地址{scope}在 {_window_text(limit.window)}内最多提交 {limit.count} 次异议，"
                 f"请于 {retry_after.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 后再试", retry_after)
 
 
