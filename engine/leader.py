@@ -62,6 +62,7 @@ class LeaderLock:
 
     def _acquire(self) -> bool:
         connection = self._db.connect().execution_options(isolation_level="AUTOCOMMIT")
+        connection.detach()  # its own: closing it really closes, so the lock cannot linger in the pool
         try:
             taken = connection.scalar(text(f"SELECT pg_try_advisory_lock({LOCK_KEY})"))
         except DBAPIError:

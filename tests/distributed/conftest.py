@@ -28,7 +28,7 @@ from tests.conftest import ROOT, postgres_schema_url
 from tests.distributed.plugins import MODELS, TEST_OPERATORS
 
 CITY = Actor(user_id=None, username="tests", role="city_bureau", display_name="测试")
-REDIS_SERVER = os.environ.get("DIAGFLOW_TEST_REDIS_SERVER") or shutil.which("redis-server")
+REDIS_SERVER = shutil.which(os.environ.get("DIAGFLOW_TEST_REDIS_SERVER", "redis-server"))
 BIN = Path(sys.executable).parent
 SETTINGS = {
     "DIAGFLOW_TIMER_SWEEP_SECONDS": "0.5",
