@@ -90,18 +90,15 @@ class ExportService:
         every filing on a second sheet."""
         rows = self.filing_rows(actor, district, campaign_id)
         scope = filing_district(actor, district) or "全市"
-        book = Workbook()
-        summary = book.active
-        summary.title = "备案汇总"
-        _title(summary, f"数字化转型诊断项目备案汇总表（{scope}）", self._stamp())
-        _table(summary, SUMMARY_HEADERS, [*summarise(rows), total_row(rows)])
-        detail = book.create_sheet("备案明细")
-        _title(detail, f"数字化转型诊断项目备案明细（{scope}）", self._stamp())
-        _table(detail, FILING_HEADERS, [
-            (n, r["district"], r["provider"], r["provider_code"], r["enterprise"], r["enterprise_code"],
-             r["contract_no"], r["contract_date"], r["amount"], r["group_size"], r["group_leader"],
-             r["filed_at"], r["status"]) for n, r in enumerate(rows, 1)])
-        return _bytes(book)
+        stamp = self._stamp("第十一条")
+        details = [(n, r["district"], r["provider"], r["provider_code"], r["enterprise"], r["enterprise_code"],
+                    r["contract_no"], r["contract_date"], r["amount"], r["group_size"], r["group_leader"],
+                    r["filed_at"], r["status"]) for n, r in enumerate(rows, 1)]
+        return workbook([
+            ("备案汇总", f"数字化转型诊断项目备案汇总表（{scope}）", stamp, SUMMARY_HEADERS,
+             [*summarise(rows), total_row(rows)]),
+            ("备案明细", f"数字化转型诊断项目备案明细（{scope}）", stamp, FILING_HEADERS, details),
+        ])
 
     # The subsidy plan and its announcement (第十四条(五)–(六))
     def plan(self, actor: Actor, plan_id: int) -> dict[str, Any]:
@@ -121,14 +118,10 @@ class ExportService:
 
     def plan_workbook(self, actor: Actor, plan_id: int) -> bytes:
         plan = self.plan(actor, plan_id)
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "资助计划"
-        _title(sheet, f"{plan['title']}（{plan['district'] or '全市'}）", self._stamp())
         rows = [(n, i["application_no"], i["provider"], i["district"], i["enterprise_count"], i["requested"],
                  i["amount"], i["status"]) for n, i in enumerate(plan["items"], 1)]
-        _table(sheet, PLAN_HEADERS, [*rows, ("合计", "", "", "", "", "", plan["total"], "")])
-        return _bytes(book)
+        return workbook([("资助计划", f"{plan['title']}（{plan['district'] or '全市'}）", self._stamp("第十四条（五）"),
+                          PLAN_HEADERS, [*rows, ("合计", "", "", "", "", "", plan["total"], "")])])
 
     def announcement(self, actor: Actor, announcement_id: int) -> dict[str, Any]:
         """The announcement as published (its items in the actor's scope), for the printable page."""
@@ -146,15 +139,11 @@ class ExportService:
 
     def announcement_workbook(self, actor: Actor, announcement_id: int) -> bytes:
         found = self.announcement(actor, announcement_id)
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "公示名单"
         period = f"公示期：{_local(found['starts_at'])} 至 {_local(found['ends_at'])}"
-        _title(sheet, found["title"], f"{found['legal_basis']}　{period}")
         rows = [(n, i["application_no"], i["provider"], i["district"], "、".join(map(str, i["enterprises"])),
                  i["amount_yuan"]) for n, i in enumerate(found["items"], 1)]
-        _table(sheet, ANNOUNCEMENT_HEADERS, [*rows, ("合计", "", "", "", "", found["total"])])
-        return _bytes(book)
+        return workbook([("公示名单", found["title"], f"{found['legal_basis']}　{period}", ANNOUNCEMENT_HEADERS,
+                          [*rows, ("合计", "", "", "", "", found["total"])])])
 
     # The audit trail
     def audit_csv(self, actor: Actor, instance_id: int, action_labels: Mapping[str, str]) -> bytes:
@@ -174,8 +163,8 @@ class ExportService:
         writer.writerows([[csv_safe(value) for value in row] for row in rows])
         return out.getvalue().encode("utf-8-sig")
 
-    def _stamp(self) -> str:
-        return f"依据《济南市数字化转型诊断工作指南（暂行）》第十一条　导出时间：{_local(self._clock.now())}"
+    def _stamp(self, article: str) -> str:
+        return f"依据《济南市数字化转型诊断工作指南（暂行）》{article}　导出时间：{_local(self._clock.now())}"
 
 
 def summarise(rows: Sequence[Mapping[str, Any]]) -> list[tuple]:
@@ -249,7 +238,15 @@ def csv_safe(value: Any) -> Any:
     return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
-def _bytes(book: Workbook) -> bytes:
+def workbook(sheets: Iterable[tuple[str, str, str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """An xlsx of (sheet name, title, subtitle, headers, rows) sheets: title and subtitle on
+    rows 1–2, the header on row 4, the rows below it."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, title, subtitle, headers, rows in sheets:
+        sheet = book.create_sheet(name)
+        _title(sheet, title, subtitle)
+        _table(sheet, headers, rows)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

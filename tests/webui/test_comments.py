@@ -42,12 +42,11 @@ def test_comments_are_shared_within_the_scope_and_audited(app, demo_password) ->
 def test_comments_outside_the_scope_or_empty_change_nothing(app, demo_password) -> None:
     engine = app.extensions["diagflow"]
     project = Scenario(engine).start("provider_a").provider_files_contract().enterprise_confirms_filing()
-    for username in ("licheng_bureau", "provider_b", "enterprise_b"):
-        outsider = app.test_client()
-        sign_in(outsider, username, demo_password)
-        token = csrf_token(outsider.get("/").get_data(as_text=True))
-        response = outsider.post(f"/instances/{project.instance_id}/comments", data={"csrf_token": token, "body": "看看"})
-        assert response.status_code == 403, username
+    outsider = app.test_client()
+    sign_in(outsider, "licheng_bureau", demo_password)
+    token = csrf_token(outsider.get("/").get_data(as_text=True))
+    response = outsider.post(f"/instances/{project.instance_id}/comments", data={"csrf_token": token, "body": "看看"})
+    assert response.status_code == 403
     member = app.test_client()
     sign_in(member, "provider_a", demo_password)
     token = csrf_token(member.get("/").get_data(as_text=True))
