@@ -67,7 +67,6 @@ RULES: dict[str, Rule] = {
     "api.bulk_tasks": ("POST", "/api/tasks/bulk", {}, api(422)),
     "api.delegate_task": ("POST", "/api/tasks/{task}/delegate", {"user_id": "{reviewer_id}"}, api(409, {REVIEWER})),
     "api.return_task": ("POST", "/api/tasks/{task}/return", {}, api(409, {REVIEWER})),
-    "modeler.index": ("GET", "/admin/processes", None, page(200, CITY)),
     "modeler.edit": ("GET", "/admin/processes/diagnosis_project/edit", None, page(200, CITY)),
     "api.issue_token": ("POST", "/api/auth/token", {}, lambda user: 422),
     "api.openapi": ("GET", "/api/openapi.json", None, lambda user: 200),

@@ -1,4 +1,5 @@
-"""The browser modeler (city bureau only): the list of processes and one process's editor.
+"""The browser modeler (city bureau only): one process's editor, next to the process owner's
+pages under /admin/processes (`webui/process_admin.py`).
 
 The editor is a static page plus `static/build/modeler.js` (sources in `webui/frontend/modeler/`,
 built by `make assets`); everything it reads and writes goes through the process-owner API
@@ -55,15 +56,6 @@ def process_owner_only(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return login_required(wrapped)
-
-
-@bp.get("")
-@process_owner_only
-def index() -> str:
-    repository = engine().repository
-    process_ids = sorted({row["process_id"] for row in repository.list_versions()})
-    processes = [repository.latest(process_id) for process_id in process_ids]
-    return render_template("modeler_index.html", processes=processes)
 
 
 @bp.get("/<process_id>/edit")
