@@ -23,7 +23,7 @@ from .repository import RepositoryService
 from .task_index import InboxQuery
 from .tasks import TaskService
 
-CITY_LEVEL = "市级"
+CITY_LEVEL = "未分区县"
 HISTORY_WINDOW = timedelta(days=365)
 
 

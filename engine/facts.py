@@ -36,6 +36,7 @@ def _label(prop: Mapping[str, Any], ui: Mapping[str, Any]) -> dict[str, Any]:
         choices = {"True": names[0], "False": names[1]}
     return {
         "title": prop.get("title"),
+        "money_fen": prop.get("format") == "money-fen",
         "choices": choices,
         "items": {k: v.get("title", k) for k, v in (items_schema.get("properties") or {}).items()},
     }
@@ -44,6 +45,8 @@ def _label(prop: Mapping[str, Any], ui: Mapping[str, Any]) -> dict[str, Any]:
 def format_value(value: Any, label: Mapping[str, Any]) -> str:
     if isinstance(value, bool):
         return label.get("choices", {}).get(str(value)) or ("是" if value else "否")
+    if label.get("money_fen") and isinstance(value, int):
+        return f"{value / 100:,.2f} 元"
     if isinstance(value, list):
         return "；".join(format_value(item, label) for item in value)
     if isinstance(value, dict):

@@ -107,9 +107,7 @@ def repay(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     if recovery.status != RECOVERY_DEMANDED:
         raise HandlerError(f"recovery {recovery.id} is {recovery.status}, not demanded")
     outstanding = recovery.demanded_fen - recovery.repaid_fen
-    amount = fen_from_yuan(ctx.data["repaid_amount"])
-    if amount is None or amount <= 0:
-        raise InvalidData({"repaid_amount": "退回金额应大于 0 元（最多两位小数）"})
+    amount = ctx.data["repaid_amount"]  # integer fen (format money-fen), at least 1 by the form
     if amount > outstanding:
         raise InvalidData({"repaid_amount": f"退回金额不能超过尚未退回的 {yuan_text(outstanding)}"})
     if date.fromisoformat(ctx.data["repaid_on"]) > ctx.clock.local_now().date():

@@ -570,7 +570,7 @@ def release(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
             plan_id=plan.id, district=row["district"], amount_fen=fen_from_yuan(row["amount"]),
             released_on=row["released_on"], voucher_no=row["voucher_no"].strip(), released_at=now,
             released_by=ctx.actor.username))
-        notify(ctx.session, ctx.clock, "plan", f"市财政局已拨付{plan.title}资金 {row['amount']} 元，请向服务商拨付",
+        notify(ctx.session, ctx.clock, "payment", f"市财政局已拨付{plan.title}资金 {row['amount']} 元，请向服务商拨付",
                role="district_finance", district=row["district"], instance_id=ctx.instance.id)
     plan.status = PLAN_RELEASED
     payments = {d: [] for d in expected}

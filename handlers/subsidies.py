@@ -573,9 +573,9 @@ def record_city_review(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str
         application.status = DISTRICT_REVIEW
         application.district_opinions = {}
         for role in ("district_bureau", "district_finance"):
-            notify(ctx.session, ctx.clock, "subsidy", f"资助申请 {ctx.instance.business_key} 被市级复核退回：{comment}",
-                   role=role, district=application.district, instance_id=ctx.instance.id,
-                   link=f"/instances/{ctx.instance.id}")
+            notify(ctx.session, ctx.clock, "correction",
+                   f"资助申请 {ctx.instance.business_key} 被市级复核退回：{comment}", role=role,
+                   district=application.district, instance_id=ctx.instance.id, link=f"/instances/{ctx.instance.id}")
     elif decision == "reject":
         application.status = REJECTED
         application.rejection_reason = f"市级复核不予通过：{comment}"

@@ -105,7 +105,7 @@ class RecoveryScenario(Scenario):
     def district_finance_records_repayment(self, username: str, amount_yuan: float, repaid_on: str,
                                            voucher_no: str) -> RecoveryScenario:
         return self.complete(username, "record_repayment", {
-            "repaid_amount": amount_yuan, "repaid_on": repaid_on, "repayment_voucher_no": voucher_no})
+            "repaid_amount": round(amount_yuan * 100), "repaid_on": repaid_on, "repayment_voucher_no": voucher_no})
 
     def city_continues_recovery(self) -> RecoveryScenario:
         return self.complete("city", "review_recovery", {"recovery_decision": "continue"})

@@ -17,18 +17,22 @@ from decimal import Decimal, InvalidOperation
 
 from werkzeug.datastructures import MultiDict
 
+from engine.forms import MONEY_FEN
+
 MESSAGES: dict[str, dict[str, str]] = {
     "zh": {
         "number": "请输入数字",
         "integer": "请输入整数",
         "boolean": "请选择是或否",
         "choice": "请选择有效的选项",
+        "money": "请输入金额（元），最多两位小数",
     },
     "en": {
         "number": "Please enter a number",
         "integer": "Please enter a whole number",
         "boolean": "Please choose yes or no",
         "choice": "Please choose a valid option",
+        "money": "Please enter an amount in yuan with at most two decimals",
     },
 }
 DEFAULT_LANG = "zh"
@@ -182,6 +186,8 @@ def _parse_scalar(schema: dict, ui: dict, raw: str | None, path: str, ctx: _Cont
         return _MISSING
     if _has_integer_choices(schema):
         return _parse_integer(text, path, ctx, "choice")
+    if schema.get("format") == MONEY_FEN:
+        return _parse_money(text, path, ctx)
     if kind == "integer":
         return _parse_integer(text, path, ctx, "integer")
     if kind == "number":
@@ -248,6 +254,16 @@ def _parse_number(text: str, path: str, ctx: _Context) -> object:
     if number == number.to_integral_value():
         return int(number)
     return float(number)
+
+
+def _parse_money(text: str, path: str, ctx: _Context) -> object:
+    """Yuan as typed ("1,234.5", "￥1234.50") to integer fen; more than two decimals is refused,
+    never rounded, because an amount of money must be exactly what was meant."""
+    amount = _to_decimal(text.lstrip("¥￥").strip())
+    if amount is None or amount.as_tuple().exponent < -2:
+        ctx.fail(path, "money")
+        return text
+    return int(amount * 100)
 
 
 def _parse_integer(text: str, path: str, ctx: _Context, kind: str) -> object:

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from engine import mail
 from engine.leader import current_leader, is_stale
 
 from .celery_app import TaskQueue
@@ -31,6 +32,7 @@ def healthz() -> ResponseReturnValue:
     if database != "ok":
         return jsonify(body | {"status": "error"}), 503
     body["outbox"] = engine().outbox.counts()
+    body["mail"] = mail.status()
     queue = current_app.extensions.get("diagflow_queue")
     if queue is None:
         scheduler = current_app.extensions.get("diagflow_scheduler")

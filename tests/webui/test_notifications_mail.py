@@ -70,10 +70,12 @@ def test_an_escalation_is_mailed_to_the_city_bureau(sqlite_engine, clock, smtp) 
     assert sqlite_engine.outbox.counts() == {"delivered": 2}
 
 
-def test_without_an_smtp_host_nothing_is_queued(sqlite_engine, clock, monkeypatch) -> None:
+def test_without_an_smtp_host_nothing_is_queued_and_health_says_so(app, clock, monkeypatch) -> None:
     monkeypatch.delenv("DIAGFLOW_SMTP_HOST", raising=False)
-    overdue_chore(sqlite_engine, clock)
-    assert sqlite_engine.outbox.counts() == {}
+    engine = app.extensions["diagflow"]
+    overdue_chore(engine, clock)
+    assert engine.outbox.counts() == {}
+    assert app.test_client().get("/healthz").json["mail"] == "off (DIAGFLOW_SMTP_HOST not set)"
 
 
 def test_the_centre_counts_unread_per_user_and_marks_read(app, clock, demo_password) -> None:

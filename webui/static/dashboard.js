@@ -28,7 +28,7 @@
     return {
       tooltip: { trigger: "axis" },
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: "value", name: "工作日" },
+      xAxis: { type: "value" },
       yAxis: { type: "category", data: values.map(function (s) { return s.stage; }), axisLabel: { width: 200, overflow: "truncate" } },
       series: [{ type: "bar", data: values.map(function (s) { return s.average_days; }), itemStyle: { color: BLUES[1] } }]
     };
