@@ -55,8 +55,7 @@ def test_draft_saves_with_errors_refuses_stale_saves_and_deploys(api: Api) -> No
     draft = api.call("GET", "city", "/api/processes/owner_demo/draft").json
     assert (draft["revision"], draft["base_version"], draft["forms"]) == (3, 1, NOTE)
 
-
-def test_draft_of_a_deployed_process_round_trips_to_the_same_version(api: Api) -> None:
+    # A deployed process's draft is made from its newest version and deploys as that version again.
     draft = api.call("GET", "city", "/api/processes/diagnosis_project/draft").json
     assert draft["revision"] == 1 and draft["base_version"] == 1 and "file_contract.schema.json" in draft["forms"]
     again = api.call("POST", "city", "/api/processes/diagnosis_project/deploy", {"revision": 1})
@@ -113,7 +112,7 @@ def test_validate_answers_every_bad_file_without_a_server_error(api: Api) -> Non
     assert good.json == {"ok": True, "errors": []}
 
 
-def test_process_owner_endpoints_are_city_bureau_only(api: Api) -> None:
+def test_process_owner_endpoints_are_city_bureau_only_and_documented(app, api: Api) -> None:
     for user in ("lixia_bureau", "city_finance", "provider_a"):
         assert api.call("GET", user, "/api/modeler/catalogue").status_code == 403
         assert api.call("GET", user, "/api/processes/diagnosis_project/draft").status_code == 403
@@ -123,6 +122,11 @@ def test_process_owner_endpoints_are_city_bureau_only(api: Api) -> None:
     functions = {f["name"]: f for f in catalogue["functions"]}
     assert functions["add_working_days"]["signature"].startswith("add_working_days(")
     assert catalogue["messages"]
+    documented = api.client.get("/api/openapi.json").json["paths"]
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api_processes."):
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+            assert set(rule.methods) - {"HEAD", "OPTIONS"} <= {m.upper() for m in documented.get(path, {})}, path
 
 
 def deploy(engine, process_id: str, *steps) -> None:
@@ -192,19 +196,13 @@ def test_suspended_instance_neither_completes_nor_fires_timers_until_resumed(app
     assert api.call("POST", "city", f"/api/instances/{other}/resume").status_code == 409
 
 
-def test_stuck_instances_are_listed(app, api: Api) -> None:
-    engine = app.extensions["diagflow"]
-    engine.repository.deploy("deadlock", {"deadlock.bpmn": deadlock_model()}, "t")
-    instance_id = start(api, "deadlock")
-    (stuck,) = api.call("GET", "city", "/api/instances/stuck").json
-    assert (stuck["instance_id"], stuck["elements"]) == (instance_id, ["join"])
-
-
-def test_process_pages_show_the_figures_and_act_with_csrf(app, demo_password: str) -> None:
+def test_stuck_instances_are_listed_and_the_pages_act_with_csrf(app, api: Api, demo_password: str) -> None:
     engine = app.extensions["diagflow"]
     engine.repository.deploy("deadlock", {"deadlock.bpmn": deadlock_model()}, "t")
     city = Scenario(engine).actor("city")
     instance_id = engine.instances.start("deadlock", city)
+    (stuck,) = api.call("GET", "city", "/api/instances/stuck").json
+    assert (stuck["instance_id"], stuck["elements"]) == (instance_id, ["join"])
     client = app.test_client()
     sign_in(client, "city", demo_password)
     listing = client.get("/admin/processes").get_data(as_text=True)
@@ -289,11 +287,3 @@ def deadlock_model() -> bytes:
         xml.append(f'<bpmndi:BPMNEdge id="{flow_id}_di" bpmnElement="{flow_id}"><di:waypoint x="{x1}" y="{y1}"/><di:waypoint x="{x2}" y="{y2}"/></bpmndi:BPMNEdge>')
     xml.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>")
     return "\n".join(xml).encode()
-
-
-def test_openapi_describes_every_process_owner_endpoint(app, api: Api) -> None:
-    documented = api.client.get("/api/openapi.json").json["paths"]
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("api_processes."):
-            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-            assert set(rule.methods) - {"HEAD", "OPTIONS"} <= {m.upper() for m in documented.get(path, {})}, path
