@@ -52,23 +52,24 @@ def statuses(cluster: Cluster) -> dict[str, int]:
 def test_a_worker_killed_mid_job_leaves_it_to_another_and_nothing_is_done_twice(cluster: Cluster) -> None:
     cluster.env["DIAGFLOW_REDISPATCH_SECONDS"] = "2"
     cluster.scheduler("scheduler")
-    first = cluster.worker("worker-1", concurrency=1)
+    workers = {cluster.worker(f"worker-{n}", concurrency=1).pid: f"worker-{n}" for n in (1, 2, 3)}
     cluster.engine.clock.set(now() - timedelta(hours=1))
     instance_id = cluster.engine.instances.start("dist_hold", CITY)
-    cluster.wait(lambda: markers(cluster, "operator"), 60, "worker-1 runs the instance's operator")
-    cluster.kill("worker-1")  # inside the engine transaction that fires the timer
+    cluster.wait(lambda: markers(cluster, "operator"), 60, "a worker runs the instance's operator")
+    [first] = markers(cluster, "operator")
+    cluster.kill(workers[first])  # inside the engine transaction that fires the timer
 
     (cluster.workdir / "release-operator").touch()
-    second = cluster.worker("worker-2", concurrency=1)
-    cluster.wait(lambda: markers(cluster, "effect"), 60, "worker-2 advanced the instance and delivers its effect")
-    cluster.kill("worker-2")  # inside the effect, after the instance committed
+    cluster.wait(lambda: markers(cluster, "effect"), 60, "another worker advanced the instance and runs its effect")
+    [second] = markers(cluster, "effect")
+    cluster.kill(workers[second])  # inside the effect, after the instance committed
 
     (cluster.workdir / "release-effect").touch()
-    third = cluster.worker("worker-3", concurrency=1)
     cluster.wait(lambda: [row.status for row in outbox_rows(cluster)] == ["delivered"], 60, "the effect delivered")
 
-    assert markers(cluster, "operator") == {first.pid, second.pid}
-    assert markers(cluster, "effect") == {second.pid, third.pid}
+    [last] = set(workers) - {first, second}
+    assert markers(cluster, "operator") - {first} <= {second, last} and len(markers(cluster, "operator")) == 2
+    assert markers(cluster, "effect") == {second, last}
     assert effect_lines(cluster) == [str(instance_id)]
     assert [row.attempts for row in outbox_rows(cluster)] == [1]
     assert count(cluster, "timer_fired", instance_id) == 1
@@ -129,6 +130,7 @@ def test_two_web_processes_completing_one_task_at_once_one_wins_the_other_gets_4
 
 
 def test_redis_stopped_and_restarted_loses_no_effect_and_no_timer(cluster: Cluster) -> None:
+    cluster.env["DIAGFLOW_REDISPATCH_SECONDS"] = "2"
     cluster.worker("worker")
     cluster.scheduler("scheduler")
     cluster.engine.identity.ensure_user("dist_city", PASSWORD, "测试", "city_bureau")
