@@ -72,7 +72,9 @@ def check_foreign(root: etree._Element) -> list[Problem]:
             continue
         name = etree.QName(element)
         prefix = _foreign(name.namespace)
-        if prefix is not None and _foreign(etree.QName(element.getparent()).namespace) is None:
+        parent = element.getparent()
+        inside_foreign = parent is not None and _foreign(etree.QName(parent).namespace) is not None
+        if prefix is not None and not inside_foreign:
             problems.append(_feature(prefix, name.localname, _owner(element)))
         if name.namespace == BPMN and name.localname in UNSUPPORTED_ELEMENTS:
             advice = UNSUPPORTED_ELEMENTS[name.localname]

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from engine.access import SYSTEM
 from engine.clock import MovableClock
 from engine.errors import ValidationFailed
 from tests.conftest import START, build_engine
@@ -121,3 +122,12 @@ def test_decision_file_cells_are_checked_in_the_sandbox(models) -> None:
 </definitions>"""
     problems = models.owner.validate_file("tier.dmn", dmn)
     assert [element for element, _ in problems] == ["rule_1_out"]
+
+
+def test_a_file_from_another_modeler_that_diagflow_can_run_is_deployed(models) -> None:
+    model = linear_model("imported", "city_bureau", [user_task("t", "任务", "note")]).replace(
+        b'id="defs_imported"', b'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" exporter="Camunda Modeler" '
+                               b'exporterVersion="5.17.0" id="defs_imported"')
+    process_id, files, problems = models.owner.upload([("exported_from_camunda.bpmn", model), *FORM.items()])
+    assert (process_id, problems) == ("imported", [])
+    assert models.owner.versions.deploy(process_id, files, SYSTEM)["version"] == 1

@@ -186,6 +186,9 @@ def test_suspended_instance_neither_completes_nor_fires_timers_until_resumed(app
     assert api.tasks("city") and not [t for t in api.tasks("city") if t["instance_id"] == held]
 
     assert api.call("POST", "city", f"/api/instances/{held}/resume").json == {"id": held, "status": "running"}
+    clock.advance(timedelta(days=3))
+    figures = api.call("GET", "city", "/api/processes/held/versions/1/monitor").json["elements"]
+    assert figures == {"t": {"active": 2, "avg_working_days": 3.0}}
     assert api.call("POST", "city", f"/api/instances/{held}/suspend").status_code == 200
     assert complete(api, held, "t", {}) == 409
     assert api.call("POST", "city", f"/api/instances/{held}/resume").status_code == 200
