@@ -47,7 +47,13 @@ def render_markdown(text: str) -> Markup:
 
 
 class IsoJSONProvider(DefaultJSONProvider):
-    """Dates in the API are ISO 8601 with their offset, not HTTP dates."""
+    """Dates in the API are ISO 8601 with their offset, not HTTP dates; keys keep their order.
+
+    Key order carries meaning in JSON Schemas (a form without `ui:order` shows its fields in
+    the order of `properties`), so a schema read and saved through the API must not be sorted.
+    """
+
+    sort_keys = False
 
     @staticmethod
     def default(o: Any) -> Any:
