@@ -211,7 +211,7 @@ def test_stuck_instances_are_listed_and_the_pages_act_with_csrf(app, api: Api, d
     listing = client.get("/admin/processes").get_data(as_text=True)
     assert "停滞实例 <span class=\"count\">1</span>" in listing
     page = client.get("/admin/processes/deadlock").get_data(as_text=True)
-    assert "&#34;join&#34;: {&#34;active&#34;: 1" in page and "第 1 版" in page
+    assert 'data-active="join"' in page and "&#34;join&#34;: {&#34;active&#34;: 1" in page and "第 1 版" in page
     action = f"/admin/instances/{instance_id}/suspend"
     assert client.post(action, data={"next": "/admin/processes/deadlock"}).status_code == 400
     done = client.post(action, data={"csrf_token": csrf_token(page), "next": "/admin/processes/deadlock"})

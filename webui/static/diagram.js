@@ -1,10 +1,20 @@
 // The instance page's diagram: the model of the instance's version, drawn with bpmn-js,
 // completed elements marked green and current ones blue. No inline script (CSP).
+// The process page (process_detail.html) uses it too: `data-figures` (JSON, element id →
+// {active, avg_working_days}) puts the number of unfinished instances on each element.
 (function () {
   "use strict";
 
   function ids(element, name) {
     return (element.dataset[name] || "").split(" ").filter(Boolean);
+  }
+
+  function badge(figures) {
+    const element = document.createElement("span");
+    element.className = "df-heat";
+    element.textContent = figures.active + " 件 · " + figures.avg_working_days + " 工作日";
+    element.title = "在办实例 " + figures.active + " 件，平均已停留 " + figures.avg_working_days + " 个工作日";
+    return element;
   }
 
   async function show(container) {
@@ -23,6 +33,10 @@
     }
     for (const id of ids(container, "active")) {
       if (registry.get(id)) canvas.addMarker(id, "df-active");
+    }
+    const overlays = viewer.get("overlays");
+    for (const [id, figures] of Object.entries(JSON.parse(container.dataset.figures || "{}"))) {
+      if (registry.get(id)) overlays.add(id, { position: { top: -14, left: 0 }, html: badge(figures) });
     }
   }
 
