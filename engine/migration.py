@@ -24,13 +24,11 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from . import history
 from .access import Actor
-from .errors import Forbidden, InvalidData
+from .errors import Conflict, Forbidden, InvalidData
 from .models import Instance
 from .repository import Deployed
 from .runtime import RuntimeService, Unit
@@ -200,7 +198,7 @@ class MigrationService:
     def _move(self, plan: Plan, actor: Actor, instance_id: int) -> None:
         runtime = self._runtime
         try:
-            with engine_time(runtime.clock), self._sessions.begin() as session:
+            with runtime._guard(), engine_time(runtime.clock), self._sessions.begin() as session:
                 instance = session.get(Instance, instance_id)
                 reasons = self._check(plan, instance) or self._trial(plan, instance.serialized)
                 if reasons:
@@ -212,7 +210,7 @@ class MigrationService:
                 unit.audit("instance_migrated", process_id=plan.process_id,
                            from_version=plan.source.version, to_version=plan.target.version)
                 unit.save()
-        except (StaleDataError, IntegrityError):
+        except Conflict:  # the runtime's guard: someone else saved the instance first
             raise MigrationRefused(["实例刚被他人修改，未迁移，请重试"]) from None
 
     def _record_refusal(self, plan: Plan, actor: Actor, instance_id: int, reasons: list[str]) -> None:
