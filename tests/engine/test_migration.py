@@ -108,3 +108,17 @@ def test_a_diagnosis_project_under_way_moves_to_a_new_version_and_goes_on(sqlite
     assert project.task_of("provider_a", "file_contract")["name"] == "填报诊断合同备案（新版）"
     project.provider_files_contract().enterprise_confirms_filing().district_accepts_filing().provider_submits_report()
     assert "confirm_assessment" in project.waiting_at()
+
+
+def test_the_batch_checks_each_instance_again(sqlite_engine) -> None:
+    owner = Owner(sqlite_engine)
+    deploy(sqlite_engine, task("t1"), task("t2"))
+    instance_id = owner.start()
+    deploy(sqlite_engine, task("t1"), task("t_new"))
+    migration = sqlite_engine.owner.migration
+    plan = migration.plan(owner.city, "mig", 1, 2)
+    assert migration.dry_run(plan)[0]["can_migrate"]
+    owner.complete(instance_id, "t1")
+    (result,) = migration.migrate(plan, owner.city)
+    assert not result["migrated"] and "t2" in result["reasons"][0]
+    assert owner.waiting_at(instance_id) == ["t2"]
