@@ -19,6 +19,7 @@ from .roles import ROLES
 from .sandbox import SandboxError, compile_expression, compile_script
 
 NS = {
+    "dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/",
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
@@ -200,3 +201,25 @@ def lint(root: etree._Element, files: Mapping[str, bytes], operators: Iterable[s
         *check_diagram(root),
         *check_foreign(root),
     ]
+
+
+def lint_decisions(root: etree._Element, filename: str) -> list[Problem]:
+    """A decision table's input expressions and output cells compile in the sandbox. Input
+    entries are unary tests (`>= 90`) that the engine completes with the input, so they are
+    left to the DMN parser."""
+    problems: list[Problem] = []
+    for text in root.xpath("//dmn:inputExpression/dmn:text | //dmn:outputEntry/dmn:text", namespaces=NS):
+        source = (text.text or "").strip()
+        if source and source != "-":
+            try:
+                compile_expression(source)
+            except SandboxError as exc:
+                problems.append((_owner_id(text, filename), str(exc)))
+    return problems
+
+
+def _owner_id(element: etree._Element, fallback: str) -> str:
+    node = element.getparent()
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node.get("id") if node is not None else fallback

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .clock import Clock
 from .errors import NotFound, ValidationFailed
-from .lint import lint
+from .lint import lint, lint_decisions
 from .models import ProcessVersion
 from .serializer import InstanceSerializer
 from .xmlsafe import UnsafeXml, parse
@@ -101,7 +101,7 @@ def parse_set(process_id: str, files: Mapping[str, bytes], operators: Iterable[s
         except UnsafeXml as exc:
             problems.append((name, str(exc)))
             continue
-        problems.extend(lint(root, files, operators) if name.endswith(".bpmn") else [])
+        problems.extend(lint(root, files, operators) if name.endswith(".bpmn") else lint_decisions(root, name))
         try:
             if name.endswith(".bpmn"):
                 parser.add_bpmn_xml(etree.ElementTree(root), name)

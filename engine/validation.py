@@ -20,16 +20,14 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .errors import ValidationFailed
-from .lint import NS
+from .lint import NS, lint_decisions
 from .repository import RepositoryService
-from .sandbox import SandboxError, compile_expression
 from .xmlsafe import UnsafeXml, parse
 
 Problem = tuple[str, str]
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ZIP_BYTES = 10 * 1024 * 1024
 MAX_ZIP_ENTRIES = 200
-DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 
 
 def process_id_of(bpmn: bytes, filename: str = "model.bpmn") -> str | None:
@@ -167,22 +165,7 @@ def dmn_problems(data: bytes, filename: str) -> list[Problem]:
         problems.append((exc.id or filename, str(exc)))
     except (etree.XPathError, IndexError):
         return [(filename, "not a DMN document (no dmn:definitions with a decision)")]
-    # Input entries are unary tests (`>= 90`) completed by the engine; the rest is plain Python.
-    for text in root.xpath("//dmn:inputExpression/dmn:text | //dmn:outputEntry/dmn:text", namespaces=DMN_NS):
-        source = (text.text or "").strip()
-        if source and source != "-":
-            try:
-                compile_expression(source)
-            except SandboxError as exc:
-                problems.append((_dmn_owner(text, filename), str(exc)))
-    return problems
-
-
-def _dmn_owner(element: Any, filename: str) -> str:
-    node = element.getparent()
-    while node is not None and not node.get("id"):
-        node = node.getparent()
-    return node.get("id") if node is not None else filename
+    return problems + lint_decisions(root, filename)
 
 
 def catalogue(

@@ -5,15 +5,18 @@ does not support. Nothing here is deployed."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from engine.access import SYSTEM
 from engine.clock import MovableClock
 from engine.errors import ValidationFailed
+from engine.repository import read_folder
 from tests.conftest import START, build_engine
 from tests.modelkit import linear_model, note_form, script_task, service_task, timer, user_task
 
+ROOT = Path(__file__).resolve().parents[2]
 FORM = {"forms/note.schema.json": note_form()}
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -110,7 +113,7 @@ def test_camunda_modeler_file_is_answered_with_its_unsupported_features(models) 
     assert ("StartEvent_1", "no diagram shape (BPMNShape)") in problems
 
 
-def test_decision_file_cells_are_checked_in_the_sandbox(models) -> None:
+def test_decision_cells_are_checked_in_the_sandbox_alone_and_when_deployed(models) -> None:
     dmn = b"""<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="http://x">
   <decision id="tier" name="tier"><decisionTable id="table" hitPolicy="UNIQUE">
@@ -122,6 +125,12 @@ def test_decision_file_cells_are_checked_in_the_sandbox(models) -> None:
 </definitions>"""
     problems = models.owner.validate_file("tier.dmn", dmn)
     assert [element for element, _ in problems] == ["rule_1_out"]
+    files = read_folder(ROOT / "processes" / "subsidy_application")
+    files["tier.dmn"] = files["tier.dmn"].replace(b'<outputEntry id="tier_rule_1_out_1"><text>50000</text>',
+                                                  b'<outputEntry id="tier_rule_1_out_1"><text>().__class__</text>')
+    with pytest.raises(ValidationFailed) as failed:
+        models.repository.deploy("subsidy_application", files, "tests")
+    assert [element for element, _ in failed.value.problems] == ["tier_rule_1_out_1"]
 
 
 def test_a_file_from_another_modeler_that_diagflow_can_run_is_deployed(models) -> None:
