@@ -14,13 +14,14 @@ from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
 
 from . import admin, api, auth, errors, health, inbox, instances, metrics, process_admin, tasks
+from .api_files import bp as api_files_bp
 from .api_processes import bp as api_processes_bp
 from .attachments import bp as attachments_bp
 from .celery_app import setup_outbox
 from .comments import bp as comments_bp
-from .exports import bp as exports_bp
 from .config import from_environment
 from .dashboard import bp as dashboard_bp
+from .exports import bp as exports_bp
 from .modeler import bp as modeler_bp
 from .notifications import bp as notifications_bp
 from .objections import bp as objections_bp
@@ -44,7 +45,7 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     csrf.exempt(api.bp)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, instances.bp, admin.bp, api.bp, health.bp):
         app.register_blueprint(blueprint)
-    for blueprint in (attachments_bp, comments_bp, exports_bp):
+    for blueprint in (attachments_bp, comments_bp, exports_bp, api_files_bp):
         app.register_blueprint(blueprint)
     for blueprint in (api_processes_bp, process_admin.bp, metrics.bp):
         app.register_blueprint(blueprint)

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
+from engine.access import Actor
 from engine.errors import EngineError, Forbidden, InvalidData, NotFound
 from engine.filetypes import max_upload_bytes
 
@@ -30,39 +31,50 @@ def _optional_int(name: str) -> int | None:
     return int(raw)
 
 
+def store_upload(caller: Actor) -> dict[str, Any]:
+    """Store the request's multipart `file` with its `purpose`, `instance_id`, `task_id` and
+    `field` (the page's script and the API send the same form); raises engine errors."""
+    limit = max_upload_bytes()
+    request.max_content_length = limit + MULTIPART_SLACK
+    if request.content_length is not None and request.content_length > limit + MULTIPART_SLACK:
+        raise InvalidData({"file": f"文件超过 {limit / 1024 / 1024:g} MB 的上限"})
+    field = (request.form.get("field") or "").strip() or None
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidData({field or "file": "请选择要上传的文件"})
+    return engine().attachments.store(
+        caller, upload.read(), upload.filename, purpose=request.form.get("purpose", ""),
+        instance_id=_optional_int("instance_id"), task_id=(request.form.get("task_id") or "").strip() or None,
+        field=field,
+    )
+
+
 @bp.post("/attachments")
 @login_required
 def upload() -> tuple[Response, int]:
-    """Multipart `file`, `purpose`, optional `instance_id`, `task_id`, `field` → 201 with the
-    file's meta; a refusal is JSON `{error, errors: {field: message}}` for the page's script."""
-    limit = max_upload_bytes()
-    request.max_content_length = limit + MULTIPART_SLACK
+    """201 with the file's meta; a refusal is JSON `{error, errors: {field: message}}` for the
+    page's script (engine errors elsewhere on pages render as HTML)."""
     try:
-        if request.content_length is not None and request.content_length > limit + MULTIPART_SLACK:
-            raise InvalidData({"file": f"文件超过 {limit / 1024 / 1024:g} MB 的上限"})
-        field = (request.form.get("field") or "").strip() or None
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            raise InvalidData({field or "file": "请选择要上传的文件"})
-        stored = engine().attachments.store(
-            actor(), upload.read(), upload.filename, purpose=request.form.get("purpose", ""),
-            instance_id=_optional_int("instance_id"), task_id=(request.form.get("task_id") or "").strip() or None,
-            field=field,
-        )
+        stored = store_upload(actor())
     except EngineError as error:
         return jsonify(engine_error_body(error)), STATUS.get(type(error), 500)
-    return jsonify(_linked(stored)), 201
+    return jsonify(linked(stored)), 201
 
 
-@bp.get("/attachments/<attachment_id>")
-@login_required
-def download(attachment_id: str) -> Response:
-    meta, data = engine().attachments.read(actor(), attachment_id)
+def send_attachment(caller: Actor, attachment_id: str) -> Response:
+    """The file as a download that no browser renders in place."""
+    meta, data = engine().attachments.read(caller, attachment_id)
     response = send_file(io.BytesIO(data), mimetype=meta["content_type"], as_attachment=True,
                          download_name=meta["filename"], etag=meta["sha256"], max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/attachments/<attachment_id>")
+@login_required
+def download(attachment_id: str) -> Response:
+    return send_attachment(actor(), attachment_id)
 
 
 @bp.app_template_global()
@@ -73,16 +85,16 @@ def attachment_info(attachment_id: str) -> dict[str, Any] | None:
         meta = engine().attachments.describe(actor(), attachment_id)
     except (NotFound, Forbidden):
         return None
-    return _linked(meta)
+    return linked(meta)
 
 
 @bp.app_template_global()
 def instance_attachments(instance_id: int) -> list[dict[str, Any]]:
     """The files of an instance the page already showed to this user."""
-    return [_linked(meta) for meta in engine().attachments.for_instance(actor(), instance_id)]
+    return [linked(meta) for meta in engine().attachments.for_instance(actor(), instance_id)]
 
 
-def _linked(meta: dict[str, Any]) -> dict[str, Any]:
+def linked(meta: dict[str, Any]) -> dict[str, Any]:
     """Meta with what a page shows: the download link and the size as people read it."""
     url = url_for("attachments.download", attachment_id=meta["id"])
     return meta | {"url": url, "size_text": file_size(meta["size"])}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .openapi_files import paths as file_paths
 from .openapi_processes import paths as process_owner_paths
 
 JSON = "application/json"
@@ -212,5 +213,6 @@ def document() -> dict[str, Any]:
             },
             "/healthz": {"get": {"summary": "Health", "responses": {"200": _response("ok", {"type": "object"})}}},
             **process_owner_paths(),
+            **file_paths(),
         },
     }

@@ -3,6 +3,8 @@ instance, audited, and refused (changing nothing) outside the scope or when empt
 
 from __future__ import annotations
 
+import io
+
 from sqlalchemy import select
 
 from engine.models import AuditEvent, Comment
@@ -37,6 +39,37 @@ def test_comments_are_shared_within_the_scope_and_audited(app, demo_password) ->
         audited = session.scalars(select(AuditEvent.details).where(
             AuditEvent.instance_id == project.instance_id, AuditEvent.action == "comment_added")).all()
     assert [d["body"] for d in audited] == [c["body"] for c in thread]
+
+
+def test_the_api_twin_reads_and_writes_comments_and_files_in_scope(app, demo_password) -> None:
+    engine = app.extensions["diagflow"]
+    project = Scenario(engine).start("provider_a").provider_files_contract().enterprise_confirms_filing()
+    client = app.test_client()
+    token = {u: client.post("/api/auth/token", json={"username": u, "password": demo_password}).json["token"]
+             for u in ("provider_a", "lixia_bureau", "licheng_bureau")}
+
+    def call(method: str, user: str, path: str, **kwargs):
+        return client.open(path, method=method, headers={"Authorization": f"Bearer {token[user]}"}, **kwargs)
+
+    comments = f"/api/instances/{project.instance_id}/comments"
+    added = call("POST", "lixia_bureau", comments, json={"body": "请补充工作组成员的社保证明。"})
+    assert added.status_code == 201 and added.json["author"]
+    assert call("POST", "lixia_bureau", comments, json={"body": " "}).json["errors"] == {"body": "请填写意见内容"}
+    assert [c["body"] for c in call("GET", "provider_a", comments).json] == ["请补充工作组成员的社保证明。"]
+    assert call("GET", "licheng_bureau", comments).status_code == 403
+    assert call("POST", "licheng_bureau", comments, json={"body": "越权"}).status_code == 403
+
+    form = {"file": (io.BytesIO(b"%PDF-1.7 social security"), "社保证明.pdf"), "purpose": "comment",
+            "instance_id": str(project.instance_id)}
+    stored = call("POST", "provider_a", "/api/attachments", data=form, content_type="multipart/form-data")
+    assert stored.status_code == 201 and stored.json["filename"] == "社保证明.pdf"
+    listed = call("GET", "lixia_bureau", f"/api/instances/{project.instance_id}/attachments").json
+    assert [f["id"] for f in listed] == [stored.json["id"]]
+    assert call("GET", "lixia_bureau", f"/api/attachments/{stored.json['id']}").data == b"%PDF-1.7 social security"
+    assert call("GET", "licheng_bureau", f"/api/attachments/{stored.json['id']}").status_code == 403
+    documented = client.get("/api/openapi.json").json["paths"]
+    assert {"post", "get"} <= set(documented["/api/instances/{instance_id}/comments"])
+    assert "post" in documented["/api/attachments"]
 
 
 def test_comments_outside_the_scope_or_empty_change_nothing(app, demo_password) -> None:
