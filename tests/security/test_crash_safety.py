@@ -11,6 +11,7 @@ must verify, and every completion answered with 200 must be in the workflow and 
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -102,7 +103,7 @@ def call(server: Server, method: str, path: str, token: str | None = None, body:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, None
-    except (urllib.error.URLError, OSError) as exc:  # refused, reset or cut off by the kill
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:  # refused, reset or cut off
         raise ConnectionError(str(exc)) from exc
 
 
@@ -117,9 +118,12 @@ class Stream:
         self.errors: list[str] = []
 
     def run(self, share: list[int]) -> None:
-        for instance_id in share:
-            while not self._step(instance_id):
-                pass
+        try:
+            for instance_id in share:
+                while not self._step(instance_id):
+                    pass
+        except Exception as exc:  # a worker that dies must fail the test, not just stop early
+            self.errors.append(f"worker stopped: {exc!r}")
 
     def _step(self, instance_id: int) -> bool:
         """Complete the instance's next step; True when no step is left."""
@@ -208,6 +212,8 @@ def check_consistency(database_url: str, instances: list[int], acknowledged: lis
             assert verify(session) == []
             every = sorted(session.scalars(select(Instance.id)))  # the set-up's own instances too
             assert set(instances) <= set(every)
+            statuses = dict(session.execute(select(Instance.id, Instance.status).where(Instance.id.in_(instances))).all())
+            assert set(statuses.values()) == {"completed"}, statuses
             completed = set(session.scalars(select(AuditEvent.task_uuid).where(AuditEvent.action == "task_completed")))
             indexed = {(row.instance_id, row.task_uuid, row.bpmn_id) for row in session.scalars(select(TaskIndexRow))}
         for instance_id in every:
