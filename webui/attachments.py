@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, send_file, url_for
 
 from engine.access import Actor
+from engine.attachments import PURPOSE_COMMENT, PURPOSE_TASK
 from engine.errors import EngineError, Forbidden, InvalidData, NotFound
 from engine.filetypes import max_upload_bytes
 
@@ -38,12 +39,15 @@ def store_upload(caller: Actor) -> dict[str, Any]:
     request.max_content_length = limit + MULTIPART_SLACK
     if request.content_length is not None and request.content_length > limit + MULTIPART_SLACK:
         raise InvalidData({"file": f"文件超过 {limit / 1024 / 1024:g} MB 的上限"})
+    purpose = request.form.get("purpose", "")
+    if purpose not in (PURPOSE_TASK, PURPOSE_COMMENT):
+        raise InvalidData({"purpose": "附件用途应为办理材料（task）或意见附件（comment）；异议材料请在公示页面提交"})
     field = (request.form.get("field") or "").strip() or None
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidData({field or "file": "请选择要上传的文件"})
     return engine().attachments.store(
-        caller, upload.read(), upload.filename, purpose=request.form.get("purpose", ""),
+        caller, upload.read(), upload.filename, purpose=purpose,
         instance_id=_optional_int("instance_id"), task_id=(request.form.get("task_id") or "").strip() or None,
         field=field,
     )

@@ -114,6 +114,9 @@ def test_refused_uploads_keep_nothing(app, project, demo_password, monkeypatch) 
     monkeypatch.delenv("DIAGFLOW_MAX_UPLOAD_MB")
 
     assert upload(client, "not-the-token", task["id"], PDF, "a.pdf").status_code == 400
+    scan = client.post("/attachments", data={"file": (io.BytesIO(PDF), "异议.pdf"), "purpose": "objection"},
+                       headers={"X-CSRFToken": token}, content_type="multipart/form-data")
+    assert scan.status_code == 422 and "公示页面" in scan.json["errors"]["purpose"]
     other, other_token = signed_in(app, "provider_b", demo_password, task["id"])
     assert upload(other, other_token, task["id"], PDF, "a.pdf").status_code == 403
     assert count(project.engine, Attachment) == 0 and count(project.engine, AttachmentBlob) == 0
