@@ -3,19 +3,18 @@ there and work carries on (SQLite through the online backup API, PostgreSQL thro
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, make_url, select
 
+from bench.common import postgres_database
 from engine.audit_verify import verify
 from engine.backup import BackupError, backup, restore
 from engine.models import Instance
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
-from tests.conftest import POSTGRES_URL
 from tests.support import Scenario
 from webui.cli import cli
 
@@ -30,16 +29,8 @@ def fresh_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
-    name = f"dfrestore_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database() as fresh:  # the same search_path: pg_restore recreates the test's schema
+        yield make_url(fresh).update_query_dict(make_url(database_url).query).render_as_string(hide_password=False)
 
 
 def test_backup_and_restore_into_a_fresh_database(engine: ProcessEngine, database_url: str, fresh_url: str,
