@@ -56,6 +56,8 @@ def watch_console(page: Page) -> list[str]:
 
 
 def fits_width(page: Page) -> bool:
+    """Nothing sticks out sideways once the page has laid itself out again (charts redraw on resize)."""
+    page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth", timeout=5000)
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 

@@ -24,24 +24,30 @@
     };
   }
 
-  function stageDays(values) {
+  /* Category labels take at most 40% of the chart, so bars stay readable at phone width. */
+  function labelWidth(element) {
+    return Math.min(220, Math.round(element.clientWidth * 0.4));
+  }
+
+  function stageDays(values, element) {
     return {
       tooltip: { trigger: "axis" },
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value" },
-      yAxis: { type: "category", data: values.map(function (s) { return s.stage; }), axisLabel: { width: 200, overflow: "truncate" } },
+      yAxis: { type: "category", data: values.map(function (s) { return s.stage; }),
+        axisLabel: { width: labelWidth(element), overflow: "truncate" } },
       series: [{ type: "bar", data: values.map(function (s) { return s.average_days; }), itemStyle: { color: BLUES[1] } }]
     };
   }
 
-  function pipeline(values) {
+  function pipeline(values, element) {
     return {
       color: BLUES,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { type: "scroll", top: 0 },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", data: values.stages, axisLabel: { width: 220, overflow: "truncate" } },
+      yAxis: { type: "category", data: values.stages, axisLabel: { width: labelWidth(element), overflow: "truncate" } },
       series: values.series.map(function (s) {
         return { name: s.district, type: "bar", stack: "total", data: s.counts };
       })
@@ -61,15 +67,18 @@
         return;
       }
       var chart = window.echarts.init(element);
-      var option = build(JSON.parse(element.dataset.values));
+      var option = build(JSON.parse(element.dataset.values), element);
       option.textStyle = { fontFamily: FONT };
       option.animation = false;
       chart.setOption(option);
       element.classList.add("chart-ready");
-      charts.push(chart);
+      charts.push({ chart: chart, element: element });
     });
     window.addEventListener("resize", function () {
-      charts.forEach(function (chart) { chart.resize(); });
+      charts.forEach(function (entry) {
+        entry.chart.setOption({ yAxis: { axisLabel: { width: labelWidth(entry.element) } } });
+        entry.chart.resize();
+      });
     });
   }
 
