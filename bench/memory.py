@@ -1,6 +1,6 @@
 """Peak memory of the web process serving inboxes and instance pages with 100k instances.
 
-    .venv/bin/python -m bench.memory [--instances 100000] [--rounds 40] [--db sqlite]
+    .venv/bin/python -m bench.memory [--instances 100000] [--rounds 12] [--db sqlite]
 
 One real diagnosis project is run to the district bureau's `review_filing` task; it is copied
 in bulk (fresh ids, keys and task uuids) into `--instances` instances, spread over the 12
@@ -20,6 +20,7 @@ import json
 import random
 import re
 import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -37,6 +38,7 @@ from .common import (
     clone_instances,
     database,
     load_average,
+    percentile,
     populate,
     product_engine,
     record,
@@ -95,24 +97,30 @@ def measure(kind: str, count: int, rounds: int, workdir: Path) -> dict[str, obje
                 sign_in(pages, actor.username)
                 clients.append((actor, api, pages))
             rng = random.Random(8)
-            requests, samples = 0, []
+            samples: list[float] = []
+            times: dict[str, list[float]] = {}
+
+            def get(client: Client, path: str, kind: str) -> bytes:
+                began = time.perf_counter()
+                body = client.get(path)
+                times.setdefault(kind, []).append((time.perf_counter() - began) * 1000)
+                return body
+
             with stopwatch() as serving:
                 for _ in range(rounds):
                     for _actor, api, pages in clients:
-                        first = json.loads(api.get("/api/tasks"))
+                        first = json.loads(get(api, "/api/tasks", "GET /api/tasks"))
                         deep = max(first["total"] - 50, 0)
-                        api.get(f"/api/tasks?offset={rng.randrange(deep + 1)}")
-                        pages.get("/")
-                        pages.get("/instances")
-                        requests += 4
+                        get(api, f"/api/tasks?offset={rng.randrange(deep + 1)}", "GET /api/tasks?offset=(random)")
+                        get(pages, "/", "GET / (inbox page)")
+                        get(pages, "/instances", "GET /instances")
                         for item in first["items"][:3]:
-                            pages.get(f"/instances/{item['instance_id']}")
-                            api.get(f"/api/instances/{item['instance_id']}")
-                            requests += 2
+                            get(pages, f"/instances/{item['instance_id']}", "GET /instances/<id>")
+                            get(api, f"/api/instances/{item['instance_id']}", "GET /api/instances/<id>")
                         if first["items"]:
-                            pages.get(f"/tasks/{first['items'][0]['id']}")
-                            requests += 1
+                            get(pages, f"/tasks/{first['items'][0]['id']}", "GET /tasks/<id>")
                     samples.append(memory_of(pid)["VmRSS"])
+            requests = sum(len(values) for values in times.values())
             finished = memory_of(pid)
             for _, api, pages in clients:
                 api.close()
@@ -120,7 +128,8 @@ def measure(kind: str, count: int, rounds: int, workdir: Path) -> dict[str, obje
         engine.dispose()
     result = {"db": kind, "instances": len(ids) + 1, "requests": requests, "seconds": serving[0],
               "rss_start": started["VmRSS"], "rss_end": finished["VmRSS"], "rss_max_sampled": max(samples),
-              "hwm": finished["VmHWM"], "load": load_average()}
+              "hwm": finished["VmHWM"], "load": load_average(),
+              "latency": {kind: (percentile(values, 50), percentile(values, 95)) for kind, values in times.items()}}
     print(f"  {requests} requests in {serving[0]:.1f} s; RSS {started['VmRSS']:.0f} MB at start, "
           f"{finished['VmRSS']:.0f} MB at end; peak (VmHWM) {finished['VmHWM']:.0f} MB (load {result['load']})")
     return result
@@ -129,7 +138,7 @@ def measure(kind: str, count: int, rounds: int, workdir: Path) -> dict[str, obje
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=40, help="rounds of every user's requests")
+    parser.add_argument("--rounds", type=int, default=12, help="rounds of every user's requests")
     parser.add_argument("--db", default="sqlite", help="sqlite and/or postgres")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
@@ -143,6 +152,10 @@ def main() -> None:
              f"≤ {TARGET_MB}: {'met' if r['hwm'] <= TARGET_MB else 'NOT met'}", r["load"]] for r in results]
     lines = table(["db", "instances", "requests", "seconds", "RSS start MB", "RSS end MB", "peak (VmHWM) MB",
                    "target", "load"], rows)
+    for r in results:
+        lines += ["", f"{r['db']}: latency of what was asked (ms, with the load above)", ""]
+        lines += table(["request", "p50 ms", "p95 ms"], [[kind, f"{p50:.1f}", f"{p95:.1f}"]
+                                                        for kind, (p50, p95) in r["latency"].items()])
     print("\n" + "\n".join(lines))
     if not args.no_record:
         record("Peak memory of the web process (`diagflow serve`)", lines, started_load)
