@@ -53,6 +53,16 @@ def _task_action(summary: str, body: dict[str, Any] | None = None) -> dict[str, 
     return {"post": operation}
 
 
+# GET /api/tasks filters (engine.task_index.InboxQuery).
+INBOX_FILTERS: list[dict[str, Any]] = [
+    {"name": "process", "in": "query", "schema": {"type": "string", "maxLength": 100}},
+    {"name": "stage", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+    {"name": "district", "in": "query", "schema": {"type": "string", "maxLength": 40}},
+    {"name": "due", "in": "query", "schema": {"type": "string", "enum": ["soon", "overdue"]}},
+    {"name": "claim", "in": "query", "schema": {"type": "string", "enum": ["mine", "unassigned"]}},
+    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["created", "due", "priority"]}},
+]
+
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
     "InvalidData": {
@@ -78,6 +88,7 @@ SCHEMAS: dict[str, Any] = {
             "created_at": {"type": "string", "format": "date-time"},
             "due_at": {"type": ["string", "null"], "format": "date-time"},
             "business_key": {"type": ["string", "null"]},
+            "priority": {"type": "integer"},
         },
         "required": ["id", "instance_id", "process_id", "bpmn_id", "name", "role", "state", "created_at"],
     },
@@ -131,6 +142,7 @@ def document() -> dict[str, Any]:
                     "parameters": [
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
                         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                        *INBOX_FILTERS,
                     ],
                     "responses": {
                         "200": _response(
@@ -142,6 +154,30 @@ def document() -> dict[str, Any]:
                             },
                         ),
                         "401": ERRORS["401"],
+                        "422": _response("an unknown filter value, named by parameter", _ref("InvalidData")),
+                    },
+                }
+            },
+            "/api/tasks/bulk": {
+                "post": {
+                    "summary": "Claim, assign or complete several tasks; one result per task",
+                    "security": SECURED,
+                    "requestBody": _body({
+                        "type": "object",
+                        "properties": {
+                            "action": {"type": "string", "enum": ["claim", "assign", "complete"]},
+                            "task_ids": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 100},
+                            "user_id": {"type": "integer"},
+                            "data": {"type": "object"},
+                        },
+                        "required": ["action", "task_ids"],
+                    }),
+                    "responses": {
+                        "200": _response("each task's result", {"type": "object", "properties": {
+                            "results": {"type": "array", "items": {"type": "object"}},
+                            "succeeded": {"type": "integer"}}}),
+                        "401": ERRORS["401"],
+                        "422": _response("invalid request", _ref("InvalidData")),
                     },
                 }
             },
@@ -160,6 +196,11 @@ def document() -> dict[str, Any]:
                 "Give the task to a colleague with the same role and scope",
                 {"type": "object", "properties": {"user_id": {"type": "integer"}}, "required": ["user_id"]},
             ),
+            "/api/tasks/{task_id}/delegate": _task_action(
+                "Hand a task I claimed to a colleague with the same role and scope",
+                {"type": "object", "properties": {"user_id": {"type": "integer"}}, "required": ["user_id"]},
+            ),
+            "/api/tasks/{task_id}/return": _task_action("Give a delegated or assigned task back to who held it"),
             "/api/tasks/{task_id}/complete": _task_action(
                 "Complete a task with form data",
                 {"type": "object", "properties": {"data": {"type": "object"}}, "required": ["data"]},

@@ -73,3 +73,6 @@ def test_api_filters_validate_and_bulk_and_delegate(app, reviews, demo_password)
     theirs = token(client, "lixia_bureau_2", "a-long-password-2026")
     assert client.post(f"/api/tasks/{ids[0]}/return", headers=theirs, json={}).json == {"id": ids[0], "returned": True}
     assert client.post(f"/api/tasks/{ids[0]}/return", headers=theirs, json={}).status_code == 409
+    documented = client.get("/api/openapi.json").json["paths"]
+    assert {"/api/tasks/bulk", "/api/tasks/{task_id}/delegate", "/api/tasks/{task_id}/return"} <= set(documented)
+    assert {p["name"] for p in documented["/api/tasks"]["get"]["parameters"]} >= {"due", "claim", "sort", "stage"}
