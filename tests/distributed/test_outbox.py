@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine import outbox
 from engine.access import Actor
 from engine.models import AuditEvent, Notification, OutboxEffect
+from engine.notifications import notify
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
 from tests.modelkit import linear_model, service_task
@@ -33,6 +34,13 @@ def record_mail(payload: dict, engine: ProcessEngine) -> None:
 def broken(payload: dict, engine: ProcessEngine) -> None:
     broken_calls["times"] += 1
     raise ConnectionError("mail server refused")
+
+
+@outbox.effect("test.write_back")
+def write_back(payload: dict, engine: ProcessEngine) -> None:
+    """An effect that reports back through the engine, in a transaction of its own."""
+    with engine.sessions.begin() as session:
+        notify(session, engine.clock, "mail_sent", payload["title"], role="city_bureau")
 
 
 def queue_mail(ctx, params: dict) -> dict:  # noqa: ANN001 - HandlerContext
@@ -63,6 +71,15 @@ def test_an_operator_effect_is_delivered_after_the_commit(effects_engine: Proces
     [row] = rows(effects_engine)
     assert (row.status, row.attempts, row.instance_id) == ("delivered", 1, instance_id)
     assert effects_engine.outbox.sweep() == 0
+
+
+def test_an_effect_may_write_through_the_engine_while_it_is_delivered(effects_engine: ProcessEngine, clock) -> None:  # noqa: ANN001
+    with effects_engine.sessions.begin() as session:
+        outbox.enqueue(session, clock, "test.write_back", {"title": "已发送"})
+    [row] = rows(effects_engine)
+    with effects_engine.sessions() as session:
+        titles = session.scalars(select(Notification.title).where(Notification.kind == "mail_sent")).all()
+    assert (row.status, titles) == ("delivered", ["已发送"])
 
 
 def test_an_effect_of_a_rolled_back_change_is_never_delivered(effects_engine: ProcessEngine) -> None:
