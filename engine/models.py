@@ -119,10 +119,11 @@ class TaskIndexRow(Base):
     __table_args__ = (
         Index("ix_task_index_role_district", "role", "district"),
         Index("ix_task_index_role_org", "role", "organisation_id"),
+        # Inbox pages in their scope's order, read from the index and stopped at the LIMIT.
         Index("ix_task_index_role_created", "role", "created_at"),
-        Index("ix_task_index_role_due", "role", "due_at"),
-        Index("ix_task_index_role_priority", "role", "priority"),
-        Index("ix_task_index_process_name", "process_id", "name"),
+        Index("ix_task_index_role_district_created", "role", "district", "created_at", "task_uuid"),
+        Index("ix_task_index_role_org_created", "role", "organisation_id", "created_at", "task_uuid"),
+        Index("ix_task_index_role_district_due", "role", "district", "due_at", "created_at", "task_uuid"),
     )
 
     task_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)

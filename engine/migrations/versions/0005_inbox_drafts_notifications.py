@@ -24,9 +24,12 @@ def upgrade() -> None:
     with op.batch_alter_table('task_index', schema=None) as batch_op:
         batch_op.add_column(sa.Column('priority', sa.Integer(), nullable=False, server_default='0'))
         batch_op.create_index('ix_task_index_role_created', ['role', 'created_at'], unique=False)
-        batch_op.create_index('ix_task_index_role_due', ['role', 'due_at'], unique=False)
-        batch_op.create_index('ix_task_index_role_priority', ['role', 'priority'], unique=False)
-        batch_op.create_index('ix_task_index_process_name', ['process_id', 'name'], unique=False)
+        batch_op.create_index('ix_task_index_role_district_created', ['role', 'district', 'created_at', 'task_uuid'],
+                              unique=False)
+        batch_op.create_index('ix_task_index_role_org_created', ['role', 'organisation_id', 'created_at', 'task_uuid'],
+                              unique=False)
+        batch_op.create_index('ix_task_index_role_district_due',
+                              ['role', 'district', 'due_at', 'created_at', 'task_uuid'], unique=False)
     op.create_table('task_drafts',
     sa.Column('task_uuid', sa.String(length=36), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -94,9 +97,9 @@ def downgrade() -> None:
     op.drop_table('saved_filters')
     op.drop_table('task_drafts')
     with op.batch_alter_table('task_index', schema=None) as batch_op:
-        batch_op.drop_index('ix_task_index_process_name')
-        batch_op.drop_index('ix_task_index_role_priority')
-        batch_op.drop_index('ix_task_index_role_due')
+        batch_op.drop_index('ix_task_index_role_district_due')
+        batch_op.drop_index('ix_task_index_role_org_created')
+        batch_op.drop_index('ix_task_index_role_district_created')
         batch_op.drop_index('ix_task_index_role_created')
         batch_op.drop_column('priority')
     with op.batch_alter_table('users', schema=None) as batch_op:
