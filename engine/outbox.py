@@ -82,7 +82,7 @@ class OutboxService:
         self._clock: Clock = engine.clock
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
-        self.dispatch: Callable[[int], None] = self.deliver_now
+        self.dispatch: Callable[[int], object] = self.deliver_now
         event.listen(self._sessions, "after_commit", self._after_commit)
         event.listen(self._sessions, "after_rollback", self._after_rollback)
 
