@@ -26,7 +26,7 @@ from typing import Any
 
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
-MAX_SIZE = 10_000_000  # items of a list or tuple, characters of a string
+MAX_SIZE = 1_000_000  # items of a list or tuple, characters of a string
 MAX_INT_BITS = 1_000_000  # about 300,000 decimal digits
 MAX_MEMORY_GROWTH = 512 * 1024 * 1024  # bytes of resident memory model code may add
 _STATM = "/proc/self/statm"
