@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import form_options
@@ -336,10 +336,13 @@ class TaskService:
                    user_id=colleague.user_id, instance_id=row.instance_id, link=f"/tasks/{row.task_uuid}")
 
     def _set_assignee(self, actor: Actor, row: TaskIndexRow, user_id: int | None, action: str) -> None:
+        """Claim or unclaim; an unclaimed task is back in the pool, so nobody can give it back."""
         with self._runtime.unit(row.instance_id, actor) as unit:
             unit.ready_task(row.task_uuid)
             self._assign_in(unit, row, user_id)
             unit.audit(action, row.task_uuid, row.bpmn_id, assignee=user_id)
+            if user_id is None:
+                unit.session.execute(delete(TaskHandover).where(TaskHandover.task_uuid == row.task_uuid))
 
     @staticmethod
     def _assign_in(unit: Unit, row: TaskIndexRow, user_id: int | None) -> None:

@@ -135,6 +135,13 @@ def test_delegate_and_give_back_are_audited_and_notified(review) -> None:
     assert actions[-3:] == [("task_claimed", "lixia_bureau"), ("task_delegated", "lixia_bureau"),
                             ("task_returned", "lixia_bureau_2")]
 
+    engine.tasks.delegate(owner, task_id, colleague_id)
+    engine.tasks.unclaim(colleague, task_id)
+    engine.tasks.claim(colleague, task_id)
+    assert not engine.tasks.handed_to(colleague, task_id)
+    with pytest.raises(Conflict, match="不是他人转办"):
+        engine.tasks.give_back(colleague, task_id)
+
 
 def test_delegating_outside_the_scope_is_refused(review) -> None:
     project, task_id, _ = review
