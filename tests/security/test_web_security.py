@@ -163,7 +163,8 @@ def test_xml_bombs_and_external_entities_are_refused(kind: str, attack: str) -> 
 
 
 PARSE_CALL = re.compile(r"\b(etree\.(parse|fromstring|XML|iterparse|XMLParser)|ElementTree\.(parse|fromstring)"
-                        r"|minidom|xml\.sax|pulldom|expat|add_(bpmn|dmn)_(file|files|str)\b)")
+                        r"|minidom|xml\.sax|pulldom|expat|add_(bpmn|dmn)_(file|files|str)\b"
+                        r"|from (lxml\.etree|xml\.etree(\.\w+)?|xml\.dom(\.\w+)?) import|import xml\.)")
 # Re-parsing diagflow's own serialization of an element that engine/xmlsafe.py already checked.
 RE_PARSE_OF_CHECKED = "etree.fromstring(etree.tostring("
 
