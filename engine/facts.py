@@ -6,6 +6,7 @@ by its option title, so a district reviewer reads 「合同编号：HT-1」, not
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -37,6 +38,7 @@ def _label(prop: Mapping[str, Any], ui: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "title": prop.get("title"),
         "money_fen": prop.get("format") == "money-fen",
+        "date": prop.get("format") == "date",
         "choices": choices,
         "items": {k: v.get("title", k) for k, v in (items_schema.get("properties") or {}).items()},
     }
@@ -47,6 +49,9 @@ def format_value(value: Any, label: Mapping[str, Any]) -> str:
         return label.get("choices", {}).get(str(value)) or ("是" if value else "否")
     if label.get("money_fen") and isinstance(value, int):
         return f"{value / 100:,.2f} 元"
+    if label.get("date") and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        year, month, day = value.split("-")
+        return f"{year}年{int(month)}月{int(day)}日"
     if isinstance(value, list):
         return "；".join(format_value(item, label) for item in value)
     if isinstance(value, dict):

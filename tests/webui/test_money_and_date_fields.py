@@ -1,5 +1,6 @@
 """Money fields (`"format": "money-fen"`): typed and shown in yuan with two decimals, stored as
-integer fen, limits reported in yuan; the clawback repayment form uses one."""
+integer fen, limits reported in yuan; the clawback repayment form uses one. Dates are shown as
+people in China write them (2026年3月2日) beside the ISO date input, read-only and in the facts."""
 
 from __future__ import annotations
 
@@ -47,3 +48,15 @@ def test_the_widget_and_the_facts_show_yuan_with_two_decimals() -> None:
     assert "1,234.50 元" in render(read_only, UI, {"repaid_amount": 123450}, {})
     label = field_labels([(SCHEMA, UI)])["repaid_amount"]
     assert format_value(5000000, label) == "50,000.00 元"
+
+
+def test_dates_are_shown_in_chinese_beside_the_input() -> None:
+    html = render(SCHEMA, UI, {"repaid_on": "2026-03-02"}, {})
+    assert one(html, "input", name="repaid_on")["value"] == "2026-03-02"
+    assert one(html, "span", **{"data-date-cn-for": "field-repaid_on"}) is not None
+    assert "2026年3月2日</span>" in html
+    read_only = {**SCHEMA, "properties": {"repaid_on": {**SCHEMA["properties"]["repaid_on"], "readOnly": True}}}
+    assert "2026年3月2日" in render(read_only, UI, {"repaid_on": "2026-03-02"}, {})
+    assert "2026年3月2日" not in render(SCHEMA, UI, {"repaid_on": "2026-3-2"}, {})
+    label = field_labels([(SCHEMA, UI)])["repaid_on"]
+    assert format_value("2026-10-01", label) == "2026年10月1日"

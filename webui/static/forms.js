@@ -1,5 +1,6 @@
 /*
- * Add/remove rows of array-of-object fields rendered by templates/_form.html.
+ * Add/remove rows of array-of-object fields rendered by templates/_form.html, and the
+ * Chinese rendering (2026年3月2日) beside each date input.
  *
  * An external file rather than inline script because the site's
  * Content-Security-Policy forbids inline JavaScript. Each array field is a
@@ -102,9 +103,28 @@
     }
   }
 
+  /* Beside each date input, the date as written in China (2026年3月2日); the input keeps ISO. */
+  function chineseDate(iso) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return match ? match[1] + "年" + Number(match[2]) + "月" + Number(match[3]) + "日" : "";
+  }
+
+  function onDateInput(event) {
+    var input = event.target;
+    if (!input.matches || !input.matches('input[type="date"]')) {
+      return;
+    }
+    var shown = document.querySelector('[data-date-cn-for="' + input.id + '"]');
+    if (shown) {
+      shown.textContent = chineseDate(input.value);
+    }
+  }
+
   function init() {
     reveal(document);
     document.addEventListener("click", onClick);
+    document.addEventListener("input", onDateInput);
+    document.addEventListener("change", onDateInput);
   }
 
   if (document.readyState === "loading") {
