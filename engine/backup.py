@@ -9,6 +9,7 @@ table; stop the web server and workers first (the CLI says so), then verify the 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -16,6 +17,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from sqlalchemy.engine import URL, make_url
+
+_SEARCH_PATH = re.compile(r"-c\s*search_path\s*=\s*([^\s,]+)")
 
 
 class BackupError(RuntimeError):
@@ -87,11 +90,8 @@ def _check_sqlite_backup(source: Path) -> None:
 
 def _search_path(url: URL) -> str | None:
     """The schema named by `options=-csearch_path=...` in the URL (how tests isolate runs)."""
-    options = unquote(str(url.query.get("options", "")))
-    for option in options.split():
-        if option.startswith("-csearch_path="):
-            return option.split("=", 1)[1].split(",")[0].strip('"')
-    return None
+    found = _SEARCH_PATH.search(unquote(str(url.query.get("options", ""))))
+    return found.group(1).strip('"') if found else None
 
 
 def _run_postgres(command: list[str], url: URL, source: Path | None = None) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import func, make_url, select
 
 from bench.common import postgres_database
 from engine.audit_verify import verify
-from engine.backup import BackupError, backup, restore
+from engine.backup import BackupError, _search_path, backup, restore
 from engine.models import Instance
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
@@ -80,3 +80,12 @@ def test_restore_refuses_what_is_not_a_diagflow_backup(tmp_path: Path) -> None:
         restore(f"sqlite:///{tmp_path / 'target.db'}", junk)
     with pytest.raises(BackupError, match="no such backup file"):
         restore(f"sqlite:///{tmp_path / 'target.db'}", tmp_path / "missing.backup")
+
+
+@pytest.mark.parametrize(("url", "schema"), [
+    ("postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3Ddftest_ab", "dftest_ab"),
+    ("postgresql+psycopg://h/db?options=-c%20search_path%3Dfoo,public", "foo"),
+    ("postgresql+psycopg://h/db", None),
+])
+def test_pg_dump_is_limited_to_the_schema_the_url_names(url: str, schema: str | None) -> None:
+    assert _search_path(make_url(url)) == schema
