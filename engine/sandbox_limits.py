@@ -35,6 +35,7 @@ _GUARDED_OPS: dict[type[ast.operator], str] = {
     ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Add: "+", ast.Mod: "%",
 }
 _WIDTH = re.compile(r"(\d+)")
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d*)(?:\.(\d*))?")
 
 
 class TooLarge(Exception):
@@ -63,7 +64,9 @@ def check_binop(op: str, left: Any, right: Any) -> None:
     elif op in ("**", "<<"):
         _check_int_growth(op, left, right)
     elif op == "%" and isinstance(left, str | bytes):
-        check_format_spec(left if isinstance(left, str) else left.decode("latin-1"))
+        text = left if isinstance(left, str) else left.decode("latin-1")
+        for width, precision in _PERCENT_SPEC.findall(text):
+            check_format_spec(f"{width} {precision}")
 
 
 def _check_int_growth(op: str, left: Any, right: Any) -> None:

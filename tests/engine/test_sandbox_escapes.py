@@ -155,8 +155,10 @@ def test_a_loop_that_keeps_allocating_is_stopped_by_the_memory_check(monkeypatch
 def test_ordinary_arithmetic_and_text_still_work() -> None:
     workflow = run_unvalidated(
         "a = 2 ** 10\nb = 'ab' * 3\nc = [0] * 5\nd = f'{3.14159:.2f}|{7:>4}'\ne = '%05d' % 42\n"
-        "f = ', '.join(['甲', '乙'])\ng = 'x'.ljust(3, '-')\nh = pow(3, 4, 5)\ni = len(range(10))\nj = 1 << 4"
+        "f = ', '.join(['甲', '乙'])\ng = 'x'.ljust(3, '-')\nh = pow(3, 4, 5)\ni = len(range(10))\nj = 1 << 4\n"
+        "k = '电话 13912345678，%s' % '王'"
     )
     assert workflow.last_task.data == {"a": 1024, "b": "ababab", "c": [0, 0, 0, 0, 0], "d": "3.14|   7",
-                                       "e": "00042", "f": "甲, 乙", "g": "x--", "h": 1, "i": 10, "j": 16}
+                                       "e": "00042", "f": "甲, 乙", "g": "x--", "h": 1, "i": 10, "j": 16,
+                                       "k": "电话 13912345678，王"}
 
