@@ -6,14 +6,14 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PORT
 
-.PHONY: run test setup install install-test browser lint assets
+.PHONY: run test setup install install-test browser redis lint assets
 
 STATIC_BUILD := webui/static/build
 
 run: install setup
 	$(BIN)/diagflow serve --port $(PORT)
 
-test: install-test assets browser
+test: install-test assets browser redis
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -55,6 +55,13 @@ browser:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium fonts-noto-cjk; \
+	fi
+
+# The distributed tests start their own redis-server (Debian's package) so they can stop it.
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q redis-server; \
 	fi
 
 lint: install-test
