@@ -149,7 +149,10 @@ def main() -> None:
         ratio = last["p95"] / first["p95"]
         lines += ["", f"{kind}: p95({last['open']}) / p95({first['open']}) = {ratio:.2f} (target ≤ 2: "
                       f"{'met' if ratio <= 2 else 'NOT met'}); p95 at {last['open']} = {last['p95']:.1f} ms "
-                      f"(target ≤ 25 ms: {'met' if last['p95'] <= 25 else 'NOT met'})", ""]
+                      f"(target ≤ 25 ms: {'met' if last['p95'] <= 25 else 'NOT met'}); p50 ratio "
+                      f"{last['p50'] / first['p50']:.2f}; TaskService.inbox p50 ratio "
+                      f"{last['service_p50'] / first['service_p50']:.2f}, with the count capped "
+                      f"{last['capped_p50'] / first['capped_p50']:.2f}", ""]
     print("\n" + "\n".join(lines))
     if not args.no_record:
         record(f"Inbox latency (real waitress server, keep-alive HTTP client), {args.requests} requests per level",
