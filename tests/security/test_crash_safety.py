@@ -41,6 +41,7 @@ from tests.support import ASSESSMENT, FILING, REPORT
 ROOT = Path(__file__).resolve().parents[2]
 DIAGFLOW = ROOT / ".venv" / "bin" / "diagflow"
 CRASHES = 3  # per database
+STREAM_SECONDS = 180  # a stream that has not finished by then has failed (never hang the suite)
 INSTANCES = 8
 WORKERS = 4
 STEPS = {  # a diagnosis project's human tasks in order: who does each and with what
@@ -116,11 +117,12 @@ class Stream:
         self.acknowledged: list[tuple[int, str, str]] = []
         self.lock = threading.Lock()
         self.errors: list[str] = []
+        self.stopped = threading.Event()
 
     def run(self, share: list[int]) -> None:
         try:
             for instance_id in share:
-                while not self._step(instance_id):
+                while not self.stopped.is_set() and not self._step(instance_id):
                     pass
         except Exception as exc:  # a worker that dies must fail the test, not just stop early
             self.errors.append(f"worker stopped: {exc!r}")
@@ -147,6 +149,7 @@ class Stream:
                 self.acknowledged.append((instance_id, task["id"], task["bpmn_id"]))
         elif status not in (404, 409):  # 404/409: the cut-off request had gone through, or a racing read
             self.errors.append(f"instance {instance_id}: completing {task['bpmn_id']} answered {status}")
+            return True
         return False
 
     def count(self) -> int:
@@ -169,31 +172,35 @@ def test_sigkill_mid_stream_loses_no_acknowledged_completion(prepared, tmp_path:
     database_url, enterprise_id = prepared
     server = Server(database_url, tmp_path / "server.log")
     server.start()
+    stream: Stream | None = None
     try:
         tokens = {user: call(server, "POST", "/api/auth/token", body={"username": user, "password": DEMO_PASSWORD})[1]
                   ["token"] for user in ("city", "provider_a", "enterprise_a", "lixia_bureau")}
         instances = [call(server, "POST", "/api/instances", tokens["provider_a"],
                           {"process_id": "diagnosis_project"})[1]["id"] for _ in range(INSTANCES)]
         stream = Stream(server, tokens, enterprise_id, instances)
-        workers = [threading.Thread(target=stream.run, args=(instances[n::WORKERS],)) for n in range(WORKERS)]
+        workers = [threading.Thread(target=stream.run, args=(instances[n::WORKERS],), daemon=True)
+                   for n in range(WORKERS)]
         for worker in workers:
             worker.start()
         crashes = kill_repeatedly(server, stream, workers)
         for worker in workers:
-            worker.join(timeout=120)
+            worker.join(timeout=STREAM_SECONDS)
+        assert stream.errors == []
         assert not any(worker.is_alive() for worker in workers), "the stream did not finish"
     finally:
+        if stream is not None:
+            stream.stopped.set()
         server.stop()
     assert crashes == CRASHES
-    assert stream.errors == []
     assert len(stream.acknowledged) > CRASHES
     check_consistency(database_url, instances, stream.acknowledged)
 
 
 def kill_repeatedly(server: Server, stream: Stream, workers: list[threading.Thread]) -> int:
     """SIGKILL the server whenever a few more completions were acknowledged; restart it each time."""
-    crashes, seen = 0, 0
-    while crashes < CRASHES and any(worker.is_alive() for worker in workers):
+    crashes, seen, deadline = 0, 0, time.monotonic() + STREAM_SECONDS
+    while crashes < CRASHES and any(worker.is_alive() for worker in workers) and time.monotonic() < deadline:
         if stream.count() >= seen + 3:
             server.kill()
             crashes += 1
