@@ -6,21 +6,21 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PORT
 
-.PHONY: run test setup install install-test browser redis lint assets
+.PHONY: run test setup install install-test browser redis lint assets translations
 
 STATIC_BUILD := webui/static/build
 
 run: install setup
 	$(BIN)/diagflow serve --port $(PORT)
 
-test: install-test assets browser redis
+test: install-test assets translations browser redis
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 setup: install
 	$(BIN)/diagflow setup --demo
 
-install: $(VENV)/.installed assets
+install: $(VENV)/.installed assets translations
 
 # Front-end packages from the npm registry (package-lock.json pins them), copied into static files.
 assets: $(STATIC_BUILD)/.built $(STATIC_BUILD)/modeler.js
@@ -37,6 +37,17 @@ $(STATIC_BUILD)/.built: package.json package-lock.json
 # The browser modeler: webui/frontend/modeler/ bundled by esbuild (package.json "build:modeler").
 $(STATIC_BUILD)/modeler.js: $(STATIC_BUILD)/.built $(wildcard webui/frontend/modeler/*)
 	npm run --silent build:modeler
+
+# The English catalogue (webui/translations/en/LC_MESSAGES/messages.po, committed) compiled to its
+# .mo (git-ignored). After changing texts: `$(BIN)/pybabel extract -F babel.cfg --no-location
+# --sort-output -o messages.pot . && $(BIN)/pybabel update -i messages.pot -d webui/translations --no-location`,
+# translate every new entry, then delete messages.pot.
+TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard webui/translations/*/LC_MESSAGES/messages.po))
+
+translations: $(TRANSLATIONS)
+
+webui/translations/%/LC_MESSAGES/messages.mo: webui/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@
 
 install-test: $(VENV)/.installed-test
 

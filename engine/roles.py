@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from .i18n import N_
+
 ROLES: dict[str, str] = {
-    "city_bureau": "市工业和信息化局",
-    "city_finance": "市财政局",
-    "district_bureau": "区县工信主管部门",
-    "district_finance": "区县财政部门",
-    "provider": "服务商",
-    "enterprise": "企业",
-    "expert": "评审专家",
-    "supervisor": "第三方机构",
+    "city_bureau": N_("市工业和信息化局"),
+    "city_finance": N_("市财政局"),
+    "district_bureau": N_("区县工信主管部门"),
+    "district_finance": N_("区县财政部门"),
+    "provider": N_("服务商"),
+    "enterprise": N_("企业"),
+    "expert": N_("评审专家"),
+    "supervisor": N_("第三方机构"),
 }
 
 DISTRICT_ROLES = frozenset({"district_bureau", "district_finance"})

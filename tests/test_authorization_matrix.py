@@ -53,8 +53,6 @@ RULES: dict[str, Rule] = {
     "tasks.complete": ("POST", "/tasks/{task}", None, page(422, {REVIEWER})),
     "tasks.claim": ("POST", "/tasks/{task}/claim", None, page(302, {REVIEWER})),
     "tasks.unclaim": ("POST", "/tasks/{task}/unclaim", None, page(302, {REVIEWER})),
-    "admin.calendar": ("GET", "/admin/calendar", None, page(200, CITY)),
-    "admin.import_schedule": ("POST", "/admin/calendar", None, page(422, CITY)),
     "tasks.save_draft": ("POST", "/tasks/{task}/draft", None, page(302, {REVIEWER})),
     "tasks.assign": ("POST", "/tasks/{task}/assign", None, page(302, {REVIEWER})),
     "tasks.give_back": ("POST", "/tasks/{task}/return", None, page(409, {REVIEWER})),
@@ -67,6 +65,8 @@ RULES: dict[str, Rule] = {
     "api.bulk_tasks": ("POST", "/api/tasks/bulk", {}, api(422)),
     "api.delegate_task": ("POST", "/api/tasks/{task}/delegate", {"user_id": "{reviewer_id}"}, api(409, {REVIEWER})),
     "api.return_task": ("POST", "/api/tasks/{task}/return", {}, api(409, {REVIEWER})),
+    "admin.calendar": ("GET", "/admin/calendar", None, page(200, CITY)),
+    "admin.import_schedule": ("POST", "/admin/calendar", None, page(422, CITY)),
     "modeler.edit": ("GET", "/admin/processes/diagnosis_project/edit", None, page(200, CITY)),
     "api.issue_token": ("POST", "/api/auth/token", {}, lambda user: 422),
     "api.openapi": ("GET", "/api/openapi.json", None, lambda user: 200),
@@ -131,6 +131,7 @@ RULES: dict[str, Rule] = {
     "public.objection_form": ("GET", "/public/announcements/{announcement}/objection", None, lambda user: 200),
     "public.submit_objection": ("POST", "/public/announcements/{announcement}/objection", None, lambda user: 422),
     "public.providers": ("GET", "/public/providers", None, lambda user: 200),
+    "i18n.switch": ("POST", "/language", None, lambda user: 400),  # anyone; 400: no language chosen
     "objections.show": ("GET", "/objections/999", None, page(404, CITY)),
     "objections.index": ("GET", "/objections", None, page(200, CITY)),
 }

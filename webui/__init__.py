@@ -13,7 +13,7 @@ from flask import Flask
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
 
-from . import admin, api, auth, errors, health, inbox, instances, metrics, process_admin, tasks
+from . import admin, api, auth, errors, health, i18n, inbox, instances, metrics, process_admin, tasks
 from .api_files import bp as api_files_bp
 from .api_processes import bp as api_processes_bp
 from .attachments import bp as attachments_bp
@@ -40,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     )
     setup_outbox(app)
     csrf.init_app(app)
+    i18n.init_app(app)
     app.before_request(expire_session)
     app.after_request(stamp_session)
     csrf.exempt(api.bp)
@@ -50,9 +51,9 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     for blueprint in (api_processes_bp, process_admin.bp, metrics.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(modeler_bp)
-    for blueprint in (public_bp, objections_bp):
-        app.register_blueprint(blueprint)
     for blueprint in (dashboard_bp, notifications_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (public_bp, objections_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     register_template_helpers(app)

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from engine.calendar_import import parse_schedule
@@ -25,7 +26,7 @@ def city_bureau_only(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if actor().role != "city_bureau":
-            abort(403, "只有市工业和信息化局可以维护工作日历")
+            abort(403, gettext("只有市工业和信息化局可以维护工作日历"))
         return view(*args, **kwargs)
 
     return login_required(wrapped)
@@ -44,13 +45,13 @@ def _render(year: int, errors: dict[str, str], status: int = 200) -> tuple[str, 
     entry, days = engine().calendar.year(year)
     working_calendar = engine().calendar.current()
     names = {d.day: d.name for d in days}
-    months = [(MONTH_NAMES[m - 1], month_grid(year, m, working_calendar, names)) for m in range(1, 13)]
+    months = [(gettext(MONTH_NAMES[m - 1]), month_grid(year, m, working_calendar, names)) for m in range(1, 13)]
     page = render_template(
         "admin_calendar.html",
         year=year,
         entry=entry,
         months=months,
-        weekdays=WEEKDAYS,
+        weekdays=[gettext(day) for day in WEEKDAYS],
         working_days=working_calendar.between(date(year - 1, 12, 31), date(year, 12, 31)),
         errors=errors,
     )
@@ -63,16 +64,17 @@ def import_schedule() -> Response | tuple[str, int] | str:
     upload = request.files.get("schedule")
     year = request.form.get("year", engine().clock.local_now().year, type=int)
     if upload is None or not upload.filename:
-        return _render(year, {"schedule": "请选择要导入的 .json 或 .csv 文件"}, 422)
+        return _render(year, {"schedule": gettext("请选择要导入的 .json 或 .csv 文件")}, 422)
     data = upload.read(MAX_SCHEDULE_BYTES + 1)
     if len(data) > MAX_SCHEDULE_BYTES:
-        return _render(year, {"schedule": "文件过大（上限 64 KB）"}, 422)
+        return _render(year, {"schedule": gettext("文件过大（上限 64 KB）")}, 422)
     try:
         parsed_year, rows, source = parse_schedule(data.decode("utf-8"), upload.filename)
         changed = engine().deadlines.enter_year(parsed_year, rows, actor(), source)
     except UnicodeDecodeError:
-        return _render(year, {"schedule": "文件应为 UTF-8 编码"}, 422)
+        return _render(year, {"schedule": gettext("文件应为 UTF-8 编码")}, 422)
     except InvalidData as invalid:
         return _render(year, invalid.errors, 422)
-    flash(f"已录入 {parsed_year} 年放假安排（{len(rows)} 天）；重算了 {len(changed)} 个流程实例的期限", "success")
+    flash(gettext("已录入 %(year)s 年放假安排（%(days)s 天）；重算了 %(changed)s 个流程实例的期限", year=parsed_year,
+                  days=len(rows), changed=len(changed)), "success")
     return redirect(url_for("admin.calendar", year=parsed_year))

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from engine.identity import LockedOut
@@ -57,7 +58,7 @@ def login() -> str | Response | tuple[str, int]:
         flash(locked.message, "error")
         return render_template("login.html", next=request.form.get("next", ""), username=username), 429
     if actor is None:
-        flash("用户名或密码错误", "error")
+        flash(gettext("用户名或密码错误"), "error")
         return render_template("login.html", next=request.form.get("next", ""), username=username), 401
     session.clear()
     session["uid"] = actor.user_id
@@ -68,5 +69,5 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/logout")
 def logout() -> Response:
     session.clear()
-    flash("已安全退出", "info")
+    flash(gettext("已安全退出"), "info")
     return redirect(url_for("auth.login"))

@@ -6,10 +6,13 @@ import calendar as stdlib_calendar
 from dataclasses import dataclass
 from datetime import date
 
+from engine.i18n import N_
 from engine.workdays import WorkingCalendar
 
-MONTH_NAMES = [f"{m}月" for m in range(1, 13)]
-WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+# Translated where the page shows them (webui/admin.py); the CLI prints them as they are.
+MONTH_NAMES = [N_("1月"), N_("2月"), N_("3月"), N_("4月"), N_("5月"), N_("6月"), N_("7月"), N_("8月"), N_("9月"),
+               N_("10月"), N_("11月"), N_("12月")]
+WEEKDAYS = [N_("一"), N_("二"), N_("三"), N_("四"), N_("五"), N_("六"), N_("日")]
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ def month_grid(year: int, month: int, calendar: WorkingCalendar, names: dict[str
             if day.month != month:
                 cells.append(Cell(None))
                 continue
-            mark = "休" if day in calendar.holidays else "班" if day in calendar.workdays else ""
+            mark = N_("休") if day in calendar.holidays else N_("班") if day in calendar.workdays else ""
             cells.append(Cell(day, calendar.is_working_day(day), mark, names.get(day.isoformat(), "")))
         weeks.append(cells)
     return weeks

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidData
@@ -23,9 +24,9 @@ def add(instance_id: int) -> Response:
     try:
         engine().comments.add(actor(), instance_id, request.form.get("body", ""), task_id)
     except InvalidData as invalid:
-        flash("意见未发表：" + "；".join(invalid.errors.values()), "error")
+        flash(gettext("意见未发表：%(reasons)s", reasons="；".join(invalid.errors.values())), "error")
     else:
-        flash("意见已发表", "success")
+        flash(gettext("意见已发表"), "success")
     if task_id and request.form.get("return_to") == "task":
         return redirect(url_for("tasks.show", task_id=task_id) + "#comments")
     return redirect(url_for("instances.show", instance_id=instance_id) + "#comments")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound, ValidationFailed
+from engine.i18n import N_
 
 STATUS: dict[type[EngineError], int] = {
     NotFound: 404,
@@ -15,8 +17,8 @@ STATUS: dict[type[EngineError], int] = {
     InvalidData: 422,
     ValidationFailed: 422,
 }
-TITLES = {400: "请求无效", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "方法不允许", 409: "操作冲突",
-          413: "上传内容过大", 422: "数据有误", 500: "系统错误"}
+TITLES = {400: N_("请求无效"), 401: N_("请先登录"), 403: N_("无权访问"), 404: N_("未找到"), 405: N_("方法不允许"),
+          409: N_("操作冲突"), 413: N_("上传内容过大"), 422: N_("数据有误"), 500: N_("系统错误")}
 
 
 def wants_json() -> bool:
@@ -32,22 +34,27 @@ def engine_error_body(error: EngineError) -> dict:
     return body
 
 
+def title(status: int) -> str | None:
+    """The page heading for an HTTP status, in the page's language."""
+    return gettext(TITLES[status]) if status in TITLES else None
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def engine_error(error: EngineError):  # noqa: ANN202 - Flask response
         status = STATUS.get(type(error), 500)
         if wants_json():
             return jsonify(engine_error_body(error)), status
-        return render_template("error.html", status=status, title=TITLES.get(status), message=error.message), status
+        return render_template("error.html", status=status, title=title(status), message=error.message), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # noqa: ANN202 - Flask response
-        message = "页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试"
-        return render_template("error.html", status=400, title=TITLES[400], message=message), 400
+        message = gettext("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
+        return render_template("error.html", status=400, title=title(400), message=message), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # noqa: ANN202 - Flask response
         status = error.code or 500
         if wants_json():
             return jsonify({"error": error.description}), status
-        return render_template("error.html", status=status, title=TITLES.get(status), message=error.description), status
+        return render_template("error.html", status=status, title=title(status), message=error.description), status

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidData
+from engine.i18n import N_
 from engine.roles import DISTRICT_ROLES, DISTRICTS
 from engine.task_index import InboxQuery
 
@@ -14,7 +16,7 @@ from .context import actor, engine
 
 bp = Blueprint("inbox", __name__)
 PAGE_SIZE = 50
-BULK_LABELS = {"claim": "认领", "assign": "指派", "complete": "办理"}
+BULK_LABELS = {"claim": N_("认领"), "assign": N_("指派"), "complete": N_("办理")}
 
 
 def _query() -> InboxQuery:
@@ -22,7 +24,8 @@ def _query() -> InboxQuery:
     try:
         return InboxQuery.from_args(request.args)
     except InvalidData as invalid:
-        flash("筛选条件无效：" + "；".join(f"{k} {v}" for k, v in invalid.errors.items()), "error")
+        reasons = "；".join(f"{k} {v}" for k, v in invalid.errors.items())
+        flash(gettext("筛选条件无效：%(reasons)s", reasons=reasons), "error")
         return InboxQuery()
 
 
@@ -60,7 +63,7 @@ def save_filter() -> Response:
     except InvalidData as invalid:
         flash("；".join(invalid.errors.values()), "error")
         return redirect(url_for("inbox.index", **query.as_args()))
-    flash("筛选已保存", "success")
+    flash(gettext("筛选已保存"), "success")
     return redirect(url_for("inbox.index", **query.as_args()))
 
 
@@ -68,7 +71,7 @@ def save_filter() -> Response:
 @login_required
 def delete_filter(filter_id: int) -> Response:
     engine().saved_filters.delete(actor(), filter_id)
-    flash("筛选已删除", "info")
+    flash(gettext("筛选已删除"), "info")
     return redirect(url_for("inbox.index"))
 
 
@@ -84,9 +87,13 @@ def bulk() -> Response:
         flash("；".join(invalid.errors.values()), "error")
         return redirect(url_for("inbox.index"))
     done = [r for r in results if r["ok"]]
-    flash(f"批量{BULK_LABELS[action]}：成功 {len(done)} 项，失败 {len(results) - len(done)} 项", "success")
+    label = gettext(BULK_LABELS[action])
+    flash(gettext("批量%(action)s：成功 %(done)s 项，失败 %(failed)s 项", action=label, done=len(done),
+                  failed=len(results) - len(done)), "success")
     for failed in (r for r in results if not r["ok"]):
         fields = "、".join(failed.get("errors") or {})
-        detail = f"（字段：{fields}）" if fields else ""
-        flash(f"任务 {failed['id'][:8]} 未能{BULK_LABELS[action]}：{failed['error']}{detail}", "error")
+        detail = gettext("（字段：%(fields)s）", fields=fields) if fields else ""
+        message = gettext("任务 %(task)s 未能%(action)s：%(error)s", task=failed["id"][:8], action=label,
+                          error=failed["error"])
+        flash(message + detail, "error")
     return redirect(url_for("inbox.index"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from .auth import login_required
@@ -45,7 +46,7 @@ def diagram(instance_id: int) -> Response:
 @login_required
 def start(process_id: str) -> Response:
     instance_id = engine().instances.start(process_id, actor())
-    flash("流程已发起，请填写第一个任务", "success")
+    flash(gettext("流程已发起，请填写第一个任务"), "success")
     mine = engine().tasks.inbox(actor(), instance_id=instance_id)[0]
     if mine:
         return redirect(url_for("tasks.show", task_id=mine[0]["id"]))

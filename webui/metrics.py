@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, Response, abort, current_app, request
+from flask_babel import gettext
 
 from .context import actor, engine
 
@@ -33,5 +34,5 @@ def metrics() -> Response:
             return Response("unauthorized\n", 401, {"WWW-Authenticate": 'Bearer realm="diagflow-metrics"'},
                             mimetype="text/plain")
         if caller.role != "city_bureau":
-            abort(403, "只有市工业和信息化局可以查看运行指标")
+            abort(403, gettext("只有市工业和信息化局可以查看运行指标"))
     return Response(engine().owner.metrics(), content_type=CONTENT_TYPE)

@@ -16,6 +16,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, make_response, render_template
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from .api import _serializer
@@ -52,7 +53,7 @@ def process_owner_only(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if actor().role != "city_bureau":
-            abort(403, "只有市工业和信息化局（流程负责人）可以编辑流程模型")
+            abort(403, gettext("只有市工业和信息化局（流程负责人）可以编辑流程模型"))
         return view(*args, **kwargs)
 
     return login_required(wrapped)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from .auth import login_required
@@ -36,5 +37,5 @@ def mark_read() -> Response:
     """Mark one notification (`id`) or all of them read."""
     notification_id = request.form.get("id", type=int)
     marked = engine().notifications.mark_read(actor(), None if notification_id is None else [notification_id])
-    flash(f"已标记 {marked} 条通知为已读", "info")
+    flash(gettext("已标记 %(count)s 条通知为已读", count=marked), "info")
     return redirect(url_for("notifications.index"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from engine.errors import InvalidData
@@ -14,6 +15,7 @@ from engine.tasks import TaskView
 from .auth import login_required
 from .context import actor, engine
 from .forms import parse_form
+from .i18n import form_language
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -53,15 +55,16 @@ def show(task_id: str) -> tuple[str, int]:
 @login_required
 def complete(task_id: str) -> Response | tuple[str, int]:
     view = engine().tasks.get(actor(), task_id)
-    data, conversion_errors = parse_form(view.form.schema, view.form.ui_schema, request.form)
+    data, conversion_errors = parse_form(view.form.schema, view.form.ui_schema, request.form, lang=form_language())
     try:
         if conversion_errors:
             raise InvalidData(conversion_errors)
         engine().tasks.complete(actor(), task_id, data)
     except InvalidData as invalid:
-        errors = {**validate_data(view.form.schema, data), **invalid.errors}
+        # The engine's own messages are Chinese; the page's language wins where both name a field.
+        errors = {**invalid.errors, **validate_data(view.form.schema, data, lang=form_language()), **conversion_errors}
         return _render(view, data, errors, 422)
-    flash(f"「{view.task['name']}」已提交", "success")
+    flash(gettext("「%(name)s」已提交", name=view.task["name"]), "success")
     return redirect(url_for("instances.show", instance_id=view.task["instance_id"]))
 
 
@@ -72,7 +75,7 @@ def save_draft(task_id: str) -> Response:
     view = engine().tasks.get(actor(), task_id)
     data, _ = parse_form(view.form.schema, view.form.ui_schema, request.form)
     engine().drafts.save(actor(), task_id, data)
-    flash("草稿已保存，下次打开本任务时自动恢复", "success")
+    flash(gettext("草稿已保存，下次打开本任务时自动恢复"), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
@@ -80,7 +83,7 @@ def save_draft(task_id: str) -> Response:
 @login_required
 def claim(task_id: str) -> Response:
     engine().tasks.claim(actor(), task_id)
-    flash("已认领该任务", "success")
+    flash(gettext("已认领该任务"), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
@@ -88,7 +91,7 @@ def claim(task_id: str) -> Response:
 @login_required
 def unclaim(task_id: str) -> Response:
     engine().tasks.unclaim(actor(), task_id)
-    flash("已退回认领，其他同事可以办理", "info")
+    flash(gettext("已退回认领，其他同事可以办理"), "info")
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
@@ -104,7 +107,7 @@ def assign(task_id: str) -> Response:
     except InvalidData as invalid:
         flash("；".join(invalid.errors.values()), "error")
         return redirect(url_for("tasks.show", task_id=task_id))
-    flash("已转办" if how == "delegate" else "已指派", "success")
+    flash(gettext("已转办") if how == "delegate" else gettext("已指派"), "success")
     return redirect(url_for("inbox.index"))
 
 
@@ -112,5 +115,5 @@ def assign(task_id: str) -> Response:
 @login_required
 def give_back(task_id: str) -> Response:
     engine().tasks.give_back(actor(), task_id)
-    flash("已将任务退回给转办/指派人", "info")
+    flash(gettext("已将任务退回给转办/指派人"), "info")
     return redirect(url_for("inbox.index"))

@@ -8,33 +8,35 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from engine.i18n import N_
 from engine.roles import ROLES
 
 from .context import actor
 
-STATUS_LABELS = {"running": "办理中", "completed": "已办结", "error": "异常", "cancelled": "已取消",
-                 "suspended": "已挂起"}
+STATUS_LABELS = {"running": N_("办理中"), "completed": N_("已办结"), "error": N_("异常"), "cancelled": N_("已取消"),
+                 "suspended": N_("已挂起")}
 ACTION_LABELS = {
-    "instance_started": "发起流程",
-    "task_completed": "办理任务",
-    "task_claimed": "认领任务",
-    "task_unclaimed": "退回认领",
-    "task_assigned": "指派任务",
-    "operator_ran": "系统处理",
-    "timer_fired": "定时触发",
-    "incident": "运行异常",
-    "instance_completed": "流程办结",
-    "attachment_added": "上传附件",
-    "comment_added": "发表意见",
-    "instance_suspended": "挂起流程",
-    "instance_resumed": "恢复流程",
-    "instance_cancelled": "撤销流程",
-    "incident_retried": "重试异常环节",
-    "instance_migrated": "迁移到新版本",
-    "instance_migration_refused": "迁移未执行",
+    "instance_started": N_("发起流程"),
+    "task_completed": N_("办理任务"),
+    "task_claimed": N_("认领任务"),
+    "task_unclaimed": N_("退回认领"),
+    "task_assigned": N_("指派任务"),
+    "operator_ran": N_("系统处理"),
+    "timer_fired": N_("定时触发"),
+    "incident": N_("运行异常"),
+    "instance_completed": N_("流程办结"),
+    "attachment_added": N_("上传附件"),
+    "comment_added": N_("发表意见"),
+    "instance_suspended": N_("挂起流程"),
+    "instance_resumed": N_("恢复流程"),
+    "instance_cancelled": N_("撤销流程"),
+    "incident_retried": N_("重试异常环节"),
+    "instance_migrated": N_("迁移到新版本"),
+    "instance_migration_refused": N_("迁移未执行"),
 }
 
 
@@ -80,7 +82,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(deadline, "deadline")
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_filter(lambda role: ROLES.get(role, role), "role_label")
-    app.add_template_filter(lambda status: STATUS_LABELS.get(status, status), "status_label")
-    app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
+    app.add_template_filter(lambda role: gettext(ROLES[role]) if role in ROLES else role, "role_label")
+    app.add_template_filter(lambda status: gettext(STATUS_LABELS[status]) if status in STATUS_LABELS else status,
+                            "status_label")
+    app.add_template_filter(lambda action: gettext(ACTION_LABELS[action]) if action in ACTION_LABELS else action,
+                            "action_label")
     app.context_processor(lambda: {"current_actor": actor(), "ROLES": ROLES})

@@ -27,7 +27,7 @@
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "button-link attachment-remove";
-    remove.textContent = "移除";
+    remove.textContent = window.diagflowText("remove", "移除");
     item.append(hidden, link, " ", size, " ", remove);
     return item;
   }
@@ -46,7 +46,7 @@
       headers: { "X-CSRFToken": token ? token.value : "" },
     });
     const answer = await response.json().catch(function () {
-      return { error: "上传失败（HTTP " + response.status + "），请刷新页面后重试" };
+      return { error: window.diagflowText("upload_failed", "上传失败（HTTP {status}），请刷新页面后重试", { status: response.status }) };
     });
     if (response.status !== 201) {
       const messages = Object.values(answer.errors || {});
@@ -61,12 +61,12 @@
     const list = field.querySelector(".attachment-list");
     const status = field.querySelector(".attachment-status");
     for (const file of Array.from(input.files)) {
-      status.textContent = "正在上传 " + file.name + " …";
+      status.textContent = window.diagflowText("uploading", "正在上传 {name} …", { name: file.name });
       try {
         const meta = await upload(form, field, file);
         if (!field.dataset.multiple) { list.replaceChildren(); }
         list.append(listItem(field.dataset.field, meta));
-        status.textContent = "已上传 " + meta.filename;
+        status.textContent = window.diagflowText("uploaded", "已上传 {name}", { name: meta.filename });
       } catch (error) {
         status.textContent = file.name + "：" + error.message;
       }

@@ -15,10 +15,10 @@
 
   function budget(values) {
     return {
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return yuan(v) + " 元"; } },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return window.diagflowText("yuan", "{amount} 元", { amount: yuan(v) }); } },
       grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: "value", axisLabel: { formatter: function (v) { return (v / 1000000).toLocaleString("zh-CN") + " 万"; } } },
-      yAxis: { type: "category", data: ["已拨付", "已列入计划", "年度预算"] },
+      xAxis: { type: "value", axisLabel: { formatter: function (v) { return window.diagflowText("ten_thousand", "{amount} 万", { amount: (v / 1000000).toLocaleString("zh-CN") }); } } },
+      yAxis: { type: "category", data: [window.diagflowText("paid", "已拨付"), window.diagflowText("planned", "已列入计划"), window.diagflowText("budget", "年度预算")] },
       series: [{ type: "bar", data: [values.paid_fen, values.planned_fen, values.budget_fen], barWidth: "50%",
         itemStyle: { color: function (p) { return BLUES[p.dataIndex]; } } }]
     };

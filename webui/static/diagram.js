@@ -12,15 +12,16 @@
   function badge(figures) {
     const element = document.createElement("span");
     element.className = "df-heat";
-    element.textContent = figures.active + " 件 · " + figures.avg_working_days + " 工作日";
-    element.title = "在办实例 " + figures.active + " 件，平均已停留 " + figures.avg_working_days + " 个工作日";
+    const values = { active: figures.active, days: figures.avg_working_days };
+    element.textContent = window.diagflowText("element_figures", "{active} 件 · {days} 工作日", values);
+    element.title = window.diagflowText("element_title", "在办实例 {active} 件，平均已停留 {days} 个工作日", values);
     return element;
   }
 
   async function show(container) {
     const response = await fetch(container.dataset.src, { credentials: "same-origin" });
     if (!response.ok) {
-      container.textContent = "流程图加载失败（" + response.status + "）";
+      container.textContent = window.diagflowText("diagram_failed", "流程图加载失败（{status}）", { status: response.status });
       return;
     }
     const viewer = new BpmnJS({ container: container });
@@ -44,7 +45,7 @@
     const container = document.getElementById("diagram");
     if (container && window.BpmnJS) {
       show(container).catch(function (error) {
-        container.textContent = "流程图无法显示：" + error.message;
+        container.textContent = window.diagflowText("diagram_error", "流程图无法显示：{message}", { message: error.message });
       });
     }
   });

@@ -103,10 +103,19 @@
     }
   }
 
-  /* Beside each date input, the date as written in China (2026年3月2日); the input keeps ISO. */
-  function chineseDate(iso) {
+  /* Beside each date input, the date as written in China (2026年3月2日), or in English pages
+     (<html lang="en">) as 2 Mar 2026; the input keeps ISO. */
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  function localDate(iso) {
     var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
-    return match ? match[1] + "年" + Number(match[2]) + "月" + Number(match[3]) + "日" : "";
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) {
+      return "";
+    }
+    if (document.documentElement.lang === "en") {
+      return Number(match[3]) + " " + MONTHS[Number(match[2]) - 1] + " " + match[1];
+    }
+    return match[1] + "年" + Number(match[2]) + "月" + Number(match[3]) + "日";
   }
 
   function onDateInput(event) {
@@ -116,7 +125,7 @@
     }
     var shown = document.querySelector('[data-date-cn-for="' + input.id + '"]');
     if (shown) {
-      shown.textContent = chineseDate(input.value);
+      shown.textContent = localDate(input.value);
     }
   }
 

@@ -1,0 +1,98 @@
+"""Language of the pages: Simplified Chinese by default, English by the switch in the header.
+
+The source language is Chinese: every message id is the Chinese text the pages always showed,
+so Chinese output needs no catalogue and English comes from `translations/en/LC_MESSAGES/messages.po`.
+The choice is kept in a cookie of its own (not in the session, which is cleared at sign-in, sign-out
+and expiry), set by `POST /language`; `Accept-Language` is not consulted: the bureau's staff and
+the public get Chinese unless they ask for English.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Flask, abort, redirect, request
+from flask_babel import Babel, get_locale, gettext
+from werkzeug.wrappers import Response
+
+from engine.i18n import N_
+
+from .auth import _safe_next
+
+DEFAULT_LOCALE = "zh_CN"
+LANGUAGES = ("zh_CN", "en")
+COOKIE = "diagflow_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# Strings the static scripts show; passed to them in English only (their built-in text is the Chinese).
+JS_MESSAGES = {
+    "remove": N_("移除"),
+    "upload_failed": N_("上传失败（HTTP {status}），请刷新页面后重试"),
+    "uploading": N_("正在上传 {name} …"),
+    "uploaded": N_("已上传 {name}"),
+    "yuan": N_("{amount} 元"),
+    "ten_thousand": N_("{amount} 万"),
+    "paid": N_("已拨付"),
+    "planned": N_("已列入计划"),
+    "budget": N_("年度预算"),
+    "element_figures": N_("{active} 件 · {days} 工作日"),
+    "element_title": N_("在办实例 {active} 件，平均已停留 {days} 个工作日"),
+    "diagram_failed": N_("流程图加载失败（{status}）"),
+    "diagram_error": N_("流程图无法显示：{message}"),
+}
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(COOKIE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
+
+
+def is_english() -> bool:
+    return str(get_locale()) == "en"
+
+
+def form_language() -> str:
+    """The language code engine.forms.validate_data, parse_form and _form.html take."""
+    return "en" if is_english() else "zh"
+
+
+def format_day(day: date) -> str:
+    """A date as people of the page's language write it: 2026年3月2日, or 2 Mar 2026 (template filter `day`)."""
+    if is_english():
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@bp.post("/language")
+def switch() -> Response:
+    """Remember the language chosen in the header and go back to the page it was chosen on."""
+    chosen = request.form.get("lang")
+    if chosen not in LANGUAGES:
+        abort(400)
+    response = redirect(_safe_next(request.form.get("next")))
+    response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
+
+
+def _template_globals() -> dict:
+    english = is_english()
+    return {
+        "html_lang": "en" if english else "zh-CN",
+        "current_locale": "en" if english else "zh_CN",
+        "language_names": LANGUAGE_NAMES,
+        "form_language": form_language(),
+        "js_messages": {key: gettext(text) for key, text in JS_MESSAGES.items()} if english else None,
+    }
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, default_locale=DEFAULT_LOCALE, locale_selector=select_locale,
+          default_timezone=app.config["DIAGFLOW_TIMEZONE"])
+    app.register_blueprint(bp)
+    app.context_processor(_template_globals)
+    app.add_template_filter(format_day, "day")
