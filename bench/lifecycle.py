@@ -68,7 +68,7 @@ from .common import (
 # The data the users enter: the same as the end-to-end API test (tests/webui/test_end_to_end_api.py).
 FILING = {
     "contract_date": "2026-03-01",
-    "contract_amount": 48000,
+    "contract_amount": 48_000_00,  # fen
     "working_group": [
         {"name": "张伟", "position": "组长", "phone": "13800000001"},
         {"name": "李娜", "position": "数据分析师", "phone": "13900000002"},
@@ -167,7 +167,7 @@ def lifecycle(driver: Driver, people: Population, clock: MovableClock, n: int) -
             driver.complete(application, bpmn_id, constant(data))
 
     plan = driver.start("subsidy_plan", people.city)
-    budget = n * 50_000 + 100_000
+    budget = (n * 50_000 + 100_000) * 100  # fen
     driver.complete(plan, "draft_plan", constant({"plan_year": 2026, "plan_title": "2026年度数字化转型诊断项目资助计划",
                                                  "plan_budget": budget}))
     driver.complete(plan, "confirm_plan", constant({"plan_decision": "confirm"}))

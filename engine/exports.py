@@ -12,6 +12,8 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
@@ -23,7 +25,7 @@ from .access import Actor
 from .clock import SHANGHAI, Clock
 from .errors import Forbidden, NotFound
 from .models import AuditEvent, Organisation
-from .records.plans import ITEM_STATUS_LABELS, Announcement, PlanItem, SubsidyPlan, yuan
+from .records.plans import ITEM_STATUS_LABELS, Announcement, PlanItem, SubsidyPlan
 from .records.projects import FILING_STATUS_LABELS, Filing
 from .roles import DISTRICT_ROLES, DISTRICTS
 
@@ -38,6 +40,15 @@ PLAN_HEADERS = ("序号", "申报编号", "服务商", "区县", "诊断企业�
 ANNOUNCEMENT_HEADERS = ("序号", "申报编号", "服务商", "区县", "诊断企业", "资助金额（元）")
 AUDIT_HEADERS = ("序号", "时间（北京时间）", "操作人", "操作", "环节", "任务", "详情", "哈希")
 _FORMULA_START = ("=", "+", "-", "@")
+YUAN_FORMAT = "#,##0.00"
+
+
+@dataclass(frozen=True)
+class Yuan:
+    """An amount of integer fen in a spreadsheet row: written as a number of yuan shown with two
+    decimals (Excel can still add it up)."""
+
+    fen: int
 
 
 def filing_district(actor: Actor, district: str | None) -> str | None:
@@ -92,7 +103,7 @@ class ExportService:
         scope = filing_district(actor, district) or "全市"
         stamp = self._stamp("第十一条")
         details = [(n, r["district"], r["provider"], r["provider_code"], r["enterprise"], r["enterprise_code"],
-                    r["contract_no"], r["contract_date"], r["amount"], r["group_size"], r["group_leader"],
+                    r["contract_no"], r["contract_date"], Yuan(r["amount_fen"]), r["group_size"], r["group_leader"],
                     r["filed_at"], r["status"]) for n, r in enumerate(rows, 1)]
         return workbook([
             ("备案汇总", f"数字化转型诊断项目备案汇总表（{scope}）", stamp, SUMMARY_HEADERS,
@@ -113,15 +124,15 @@ class ExportService:
                 query = query.where(PlanItem.district == district)
             rows = sorted(session.scalars(query), key=lambda item: district_order(item.district))
             items = [_plan_row(i) for i in rows]
-        return {"id": plan.id, "title": plan.title, "year": plan.year, "budget": yuan(plan.budget_fen),
-                "district": district, "items": items, "total": yuan(sum(i["amount_fen"] for i in items))}
+        return {"id": plan.id, "title": plan.title, "year": plan.year, "budget_fen": plan.budget_fen,
+                "district": district, "items": items, "total_fen": sum(i["amount_fen"] for i in items)}
 
     def plan_workbook(self, actor: Actor, plan_id: int) -> bytes:
         plan = self.plan(actor, plan_id)
-        rows = [(n, i["application_no"], i["provider"], i["district"], i["enterprise_count"], i["requested"],
-                 i["amount"], i["status"]) for n, i in enumerate(plan["items"], 1)]
+        rows = [(n, i["application_no"], i["provider"], i["district"], i["enterprise_count"], Yuan(i["requested_fen"]),
+                 Yuan(i["amount_fen"]), i["status"]) for n, i in enumerate(plan["items"], 1)]
         return workbook([("资助计划", f"{plan['title']}（{plan['district'] or '全市'}）", self._stamp("第十四条（五）"),
-                          PLAN_HEADERS, [*rows, ("合计", "", "", "", "", "", plan["total"], "")])])
+                          PLAN_HEADERS, [*rows, ("合计", "", "", "", "", "", Yuan(plan["total_fen"]), "")])])
 
     def announcement(self, actor: Actor, announcement_id: int) -> dict[str, Any]:
         """The announcement as published (its items in the actor's scope), for the printable page."""
@@ -133,7 +144,7 @@ class ExportService:
             items = [i for i in found.items if not district or i["district"] == district]
             return {"id": found.id, "title": found.title, "legal_basis": found.legal_basis, "district": district,
                     "starts_at": found.starts_at, "ends_at": found.ends_at, "items": items,
-                    "total": sum(i["amount_yuan"] for i in items),
+                    "total_fen": sum(i["amount_fen"] for i in items),
                     "contacts": {"office": found.contact_office, "phone": found.contact_phone,
                                  "address": found.contact_address, "email": found.contact_email}}
 
@@ -141,9 +152,9 @@ class ExportService:
         found = self.announcement(actor, announcement_id)
         period = f"公示期：{_local(found['starts_at'])} 至 {_local(found['ends_at'])}"
         rows = [(n, i["application_no"], i["provider"], i["district"], "、".join(map(str, i["enterprises"])),
-                 i["amount_yuan"]) for n, i in enumerate(found["items"], 1)]
+                 Yuan(i["amount_fen"])) for n, i in enumerate(found["items"], 1)]
         return workbook([("公示名单", found["title"], f"{found['legal_basis']}　{period}", ANNOUNCEMENT_HEADERS,
-                          [*rows, ("合计", "", "", "", "", found["total"])])])
+                          [*rows, ("合计", "", "", "", "", Yuan(found["total_fen"]))])])
 
     # The audit trail
     def audit_csv(self, actor: Actor, instance_id: int, action_labels: Mapping[str, str]) -> bytes:
@@ -187,7 +198,7 @@ def total_row(rows: Sequence[Mapping[str, Any]]) -> tuple:
 def _summary_line(label: str, rows: Sequence[Mapping[str, Any]]) -> tuple:
     count = {status: sum(1 for r in rows if r["status"] == status) for status in FILING_STATUS_LABELS.values()}
     return (label, len(rows), count["已受理"], count["待审核"], count["已退回"],
-            len({r["enterprise_code"] for r in rows}), round(sum(r["amount"] for r in rows), 2))
+            len({r["enterprise_code"] for r in rows}), Yuan(sum(r["amount_fen"] for r in rows)))
 
 
 def _filing_row(filing: Filing, provider: Organisation, enterprise: Organisation) -> dict[str, Any]:
@@ -195,7 +206,8 @@ def _filing_row(filing: Filing, provider: Organisation, enterprise: Organisation
     return {
         "district": filing.district, "provider": provider.name, "provider_code": provider.credit_code,
         "enterprise": enterprise.name, "enterprise_code": enterprise.credit_code,
-        "contract_no": filing.contract_no, "contract_date": filing.contract_date, "amount": filing.contract_amount,
+        "contract_no": filing.contract_no, "contract_date": filing.contract_date,
+        "amount_fen": filing.contract_amount_fen,
         "group_size": len(group), "group_leader": group[0].get("name", "") if group else "",
         "filed_at": _local(filing.filed_at), "status": FILING_STATUS_LABELS.get(filing.status, filing.status),
     }
@@ -203,8 +215,8 @@ def _filing_row(filing: Filing, provider: Organisation, enterprise: Organisation
 
 def _plan_row(item: PlanItem) -> dict[str, Any]:
     return {"application_no": item.application_no, "provider": item.provider_name, "district": item.district,
-            "enterprise_count": len(item.enterprises or []), "requested": yuan(item.requested_fen),
-            "amount": yuan(item.amount_fen), "amount_fen": item.amount_fen,
+            "enterprise_count": len(item.enterprises or []), "requested_fen": item.requested_fen,
+            "amount_fen": item.amount_fen,
             "status": ITEM_STATUS_LABELS.get(item.status, item.status)}
 
 
@@ -225,8 +237,10 @@ def _table(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]]) ->
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
-        for cell in sheet[sheet.max_row]:
+        sheet.append([Decimal(value.fen) / 100 if isinstance(value, Yuan) else value for value in row])
+        for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+            if isinstance(value, Yuan):
+                cell.number_format = YUAN_FORMAT
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"
     for column, header in zip(sheet.iter_cols(min_row=4, max_row=4), headers, strict=False):

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .records.plans import yuan_figures
+
 Fact = tuple[str, str]
 
 
@@ -41,6 +43,7 @@ def _label(prop: Mapping[str, Any], ui: Mapping[str, Any]) -> dict[str, Any]:
         "date": prop.get("format") == "date",
         "choices": choices,
         "items": {k: v.get("title", k) for k, v in (items_schema.get("properties") or {}).items()},
+        "money_items": {k for k, v in (items_schema.get("properties") or {}).items() if v.get("format") == "money-fen"},
     }
 
 
@@ -48,7 +51,7 @@ def format_value(value: Any, label: Mapping[str, Any]) -> str:
     if isinstance(value, bool):
         return label.get("choices", {}).get(str(value)) or ("是" if value else "否")
     if label.get("money_fen") and isinstance(value, int):
-        return f"{value / 100:,.2f} 元"
+        return f"{yuan_figures(value)} 元"
     if label.get("date") and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         year, month, day = value.split("-")
         return f"{year}年{int(month)}月{int(day)}日"
@@ -56,7 +59,8 @@ def format_value(value: Any, label: Mapping[str, Any]) -> str:
         return "；".join(format_value(item, label) for item in value)
     if isinstance(value, dict):
         names = label.get("items") or {}
-        return "，".join(f"{names.get(k, k)} {v}" for k, v in value.items())
+        money = label.get("money_items") or set()
+        return "，".join(f"{names.get(k, k)} {format_value(v, {'money_fen': k in money})}" for k, v in value.items())
     text = str(value)
     return label.get("choices", {}).get(text, text)
 

@@ -22,8 +22,6 @@ from engine.records.plans import (
     Payment,
     Recovery,
     Repayment,
-    fen_from_yuan,
-    yuan,
     yuan_text,
 )
 from engine.records.providers import listing_of
@@ -74,16 +72,14 @@ def open_case(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     number = ctx.session.scalar(select(Instance.business_key).where(Instance.id == application.instance_id))
     return {"recovery_id": recovery.id, "application_no": number or str(application.id),
             "provider": provider.name if provider else str(application.provider_org_id),
-            "district": application.district, "paid": yuan(paid_fen)}
+            "district": application.district, "paid": paid_fen}
 
 
 @operator("clawback.demand")
 def demand(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """The demand letter: amount (at most what was paid), deadline, letter number."""
     recovery = _recovery(ctx)
-    amount = fen_from_yuan(ctx.data["demand_amount"])
-    if amount is None or amount <= 0:
-        raise InvalidData({"demand_amount": "追缴金额应大于 0 元（最多两位小数）"})
+    amount = ctx.data["demand_amount"]  # integer fen (format money-fen), at least 1 by the form
     if amount > recovery.paid_fen:
         raise InvalidData({"demand_amount": f"追缴金额不能超过已拨付的 {yuan_text(recovery.paid_fen)}"})
     deadline = date.fromisoformat(ctx.data["demand_deadline"])
@@ -97,7 +93,7 @@ def demand(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
            role="provider", organisation_id=recovery.provider_org_id, instance_id=ctx.instance.id)
     notify(ctx.session, ctx.clock, "clawback", f"追缴通知（{recovery.letter_no}）已下达，请登记服务商退回的资金",
            role="district_finance", district=recovery.district, instance_id=ctx.instance.id)
-    return {"demanded": yuan(amount), "deadline": recovery.deadline, "outstanding": yuan(amount)}
+    return {"demanded": amount, "deadline": recovery.deadline, "outstanding": amount}
 
 
 @operator("clawback.repay")
@@ -118,7 +114,7 @@ def repay(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
         recorded_at=ctx.clock.now(), recorded_by=ctx.actor.username))
     recovery.repaid_fen += amount
     outstanding -= amount
-    return {"repaid": yuan(recovery.repaid_fen), "outstanding": yuan(outstanding), "outstanding_fen": outstanding}
+    return {"repaid": recovery.repaid_fen, "outstanding": outstanding, "outstanding_fen": outstanding}
 
 
 @operator("clawback.close")

@@ -65,7 +65,7 @@ def record_filing(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any
     filing.district = enterprise.district
     filing.contract_no = ctx.data["contract_no"]
     filing.contract_date = ctx.data["contract_date"]
-    filing.contract_amount = ctx.data["contract_amount"]
+    filing.contract_amount_fen = ctx.data["contract_amount"]  # integer fen (format money-fen)
     filing.working_group = list(ctx.data["working_group"])
     filing.campaign_id = campaign.id
     filing.status = FILING_PENDING

@@ -8,6 +8,8 @@ status `eligible` with an `amount_fen`; a fixed item makes its application `plan
 locks the application row, skips it when `revoked` (第十六条), else makes it `paid` and sends
 `subsidy_paid`; an upheld objection that removes an item makes it `removed` and sends
 `plan_item_removed`; an upheld objection that changes an amount changes the application's too.
+Every amount these operators read from or return into task data is integer fen (the forms'
+`money-fen` fields show it in yuan).
 
 How objections are taken and the plan held until they are decided: when the announcement is
 published the flow splits. One branch waits for the period's timer; the other listens for
@@ -64,9 +66,7 @@ from engine.records.plans import (
     Payment,
     PlanItem,
     SubsidyPlan,
-    fen_from_yuan,
     plan_of_instance,
-    yuan,
     yuan_text,
 )
 from engine.records.projects import Filing
@@ -147,8 +147,8 @@ def _row(described: Mapping[str, Any], requested_fen: int, amount_fen: int) -> d
         "district": described["district"],
         "enterprises": "、".join(described["enterprises"]) or "—",
         "projects": "、".join(described["projects"]) or "—",
-        "requested": yuan(requested_fen),
-        "amount": yuan(amount_fen),
+        "requested": requested_fen,
+        "amount": amount_fen,
     }
 
 
@@ -159,9 +159,7 @@ def propose(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
     parameters; DOMAIN.md's assumption: proportional, rounded down to 100 yuan) is applied and
     shown to the city before anything is fixed."""
     year = int(ctx.data["plan_year"])
-    budget_fen = fen_from_yuan(ctx.data["plan_budget"])
-    if budget_fen is None or budget_fen <= 0:
-        raise InvalidData({"plan_budget": "年度预算应为大于 0 的金额（元，最多两位小数）"})
+    budget_fen = ctx.data["plan_budget"]  # integer fen (format money-fen), above 0 by the form
     rule = str(params.get("scaling") or "proportional")
     if rule not in SCALING_RULES:
         raise HandlerError(f"unknown scaling rule {rule!r}; known: {', '.join(SCALING_RULES)}")
@@ -197,8 +195,8 @@ def propose(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
         "items": [{"application_id": a.id, "requested_fen": a.amount_fen, "amount_fen": amount}
                   for a, amount in zip(applications, amounts, strict=True)],
         "rows": [_row(described[a.id], a.amount_fen, amount) for a, amount in zip(applications, amounts, strict=True)],
-        "total_requested": yuan(requested_total),
-        "total": yuan(total),
+        "total_requested": requested_total,
+        "total": total,
         "scaled": scaled,
         "rule_text": rule_text,
     }
@@ -234,7 +232,7 @@ def fix(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     return {
         "plan_id": plan.id,
         "item_count": len(applications),
-        "total": yuan(sum(amounts)),
+        "total": sum(amounts),
         "announcement_title": f"关于{plan.year}年度数字化转型诊断项目资助计划的公示",
     }
 
@@ -280,7 +278,7 @@ def publish(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
         legal_basis=LEGAL_BASIS,
         items=[{"item_id": i.id, "application_no": i.application_no, "provider": i.provider_name,
                 "district": i.district, "enterprises": i.enterprises, "projects": i.projects,
-                "amount_yuan": yuan(i.amount_fen)} for i in items],
+                "amount_fen": i.amount_fen} for i in items],
         starts_at=published_at, ends_at=ends_at,
         contact_office=ctx.data["contact_office"].strip(), contact_phone=ctx.data["contact_phone"].strip(),
         contact_address=ctx.data["contact_address"].strip(), contact_email=ctx.data["contact_email"].strip(),
@@ -387,7 +385,7 @@ def _remove_item(ctx: HandlerContext, item: PlanItem, objection: Objection, reas
 def _change_amount(ctx: HandlerContext, plan: SubsidyPlan, item: PlanItem) -> None:
     if item.status != ITEM_PLANNED:
         raise InvalidData({"uphold_action": "该项目已不在资助计划中，不能调整金额"})
-    amount = fen_from_yuan(ctx.data.get("new_amount")) if ctx.data.get("new_amount") is not None else None
+    amount = ctx.data.get("new_amount")  # integer fen (format money-fen)
     if amount is None or amount <= 0:
         raise InvalidData({"new_amount": "请填写调整后的资助金额（大于 0 元）"})
     if amount == item.amount_fen:
@@ -516,8 +514,8 @@ def summary(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     plan = _plan(ctx, PLAN_ANNOUNCED)
     items = _items(ctx.session, plan.id, ITEM_PLANNED)
     removed = len(_items(ctx.session, plan.id, ITEM_REMOVED))
-    return {"rows": [_item_row(i) for i in items], "total": yuan(sum(i.amount_fen for i in items)),
-            "total_requested": yuan(sum(i.requested_fen for i in items)), "removed": removed}
+    return {"rows": [_item_row(i) for i in items], "total": sum(i.amount_fen for i in items),
+            "total_requested": sum(i.requested_fen for i in items), "removed": removed}
 
 
 @operator("plans.issue")
@@ -544,9 +542,9 @@ def request_funds(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any
             item.status, item.updated_at = ITEM_REVOKED, ctx.clock.now()
             continue
         by_district.setdefault(item.district, []).append(item)
-    releases = [{"district": d, "item_count": len(items), "amount": yuan(sum(i.amount_fen for i in items))}
+    releases = [{"district": d, "item_count": len(items), "amount": sum(i.amount_fen for i in items)}
                 for d, items in sorted(by_district.items())]
-    return {"releases": releases, "total": yuan(sum(i.amount_fen for items in by_district.values() for i in items))}
+    return {"releases": releases, "total": sum(i.amount_fen for items in by_district.values() for i in items)}
 
 
 @operator("plans.release")
@@ -567,17 +565,18 @@ def release(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     now = ctx.clock.now()
     for row in rows:
         ctx.session.add(FundRelease(
-            plan_id=plan.id, district=row["district"], amount_fen=fen_from_yuan(row["amount"]),
+            plan_id=plan.id, district=row["district"], amount_fen=row["amount"],
             released_on=row["released_on"], voucher_no=row["voucher_no"].strip(), released_at=now,
             released_by=ctx.actor.username))
-        notify(ctx.session, ctx.clock, "payment", f"市财政局已拨付{plan.title}资金 {row['amount']} 元，请向服务商拨付",
+        notify(ctx.session, ctx.clock, "payment",
+               f"市财政局已拨付{plan.title}资金 {yuan_text(row['amount'])}，请向服务商拨付",
                role="district_finance", district=row["district"], instance_id=ctx.instance.id)
     plan.status = PLAN_RELEASED
     payments = {d: [] for d in expected}
     for item in _items(ctx.session, plan.id, ITEM_PLANNED):
         if item.district in payments:
             payments[item.district].append({"item_id": item.id, "application_no": item.application_no,
-                                            "provider": item.provider_name, "amount": yuan(item.amount_fen)})
+                                            "provider": item.provider_name, "amount": item.amount_fen})
     return {"districts": sorted(payments), "payments": payments}
 
 
@@ -649,4 +648,4 @@ def complete(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
         raise HandlerError(f"items still unpaid: {', '.join(open_items)}")
     plan.status, plan.completed_at = PLAN_COMPLETED, ctx.clock.now()
     counts = {status: sum(1 for i in items if i.status == status) for status in (ITEM_PAID, ITEM_REMOVED, ITEM_REVOKED)}
-    return counts | {"paid_total": yuan(sum(i.amount_fen for i in items if i.status == ITEM_PAID))}
+    return counts | {"paid_total": sum(i.amount_fen for i in items if i.status == ITEM_PAID)}

@@ -704,14 +704,14 @@ def expert_average(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, An
 def record_result(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """Eligible (all eight conditions met and an amount above 0) or rejected with the reasons.
 
-    The amount is tier.dmn's amount per enterprise, at most 50,000 yuan per enterprise, summed
-    over the application's enterprises, in fen."""
+    The amount is tier.dmn's amount per enterprise (integer fen, like every amount in task data),
+    at most 50,000 yuan per enterprise, summed over the application's enterprises."""
     application = _application(ctx, lock=True)
     conditions = _decided_conditions(ctx)
-    per_enterprise = Decimal(str(ctx.data["tier_amount_yuan"])) * 100
+    per_enterprise = int(ctx.data["tier_amount_fen"])
     filings = ctx.session.scalars(select(Filing).where(Filing.instance_id.in_(application.project_instance_ids)))
     enterprises = Counter(filing.enterprise_org_id for filing in filings)
-    amount_fen = sum(min(int(per_enterprise) * projects, CAP_PER_ENTERPRISE_FEN) for projects in enterprises.values())
+    amount_fen = sum(min(per_enterprise * projects, CAP_PER_ENTERPRISE_FEN) for projects in enterprises.values())
     failing = [c for c in conditions if c["passed"] is not True]
     before = application.status
     reasons = [f"{c['condition']}{c['reason']}" for c in failing]
@@ -737,7 +737,6 @@ def record_result(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any
         **_shown(conditions),
         "status": application.status,
         "amount_fen": application.amount_fen,
-        "amount_yuan": application.amount_fen / 100,
         "enterprise_count": len(enterprises),
         "tier_label": ctx.data["tier_label"],
         "expert_average": application.expert_average,

@@ -17,7 +17,7 @@ from engine.services import ProcessEngine
 FILING = {
     "contract_no": "JNZD-2026-001",
     "contract_date": "2026-03-01",
-    "contract_amount": 48000,
+    "contract_amount": 48_000_00,
     "working_group": [
         {"name": "张伟", "position": "组长", "phone": "13800000001"},
         {"name": "李娜", "position": "数据分析师", "phone": "13900000002"},

@@ -97,15 +97,15 @@ class RecoveryScenario(Scenario):
         return self.complete("city", "record_finding", {"application_id": application_id, "finding": finding,
                                                         "finding_doc_no": "济工信查〔2026〕3号"})
 
-    def city_demands_repayment(self, amount_yuan: float, deadline: str = "2026-04-30",
+    def city_demands_repayment(self, amount_fen: int, deadline: str = "2026-04-30",
                                letter_no: str = "济工信数字追〔2026〕1号") -> RecoveryScenario:
-        return self.complete("city", "issue_demand", {"demand_amount": amount_yuan, "demand_deadline": deadline,
+        return self.complete("city", "issue_demand", {"demand_amount": amount_fen, "demand_deadline": deadline,
                                                       "demand_letter_no": letter_no})
 
-    def district_finance_records_repayment(self, username: str, amount_yuan: float, repaid_on: str,
+    def district_finance_records_repayment(self, username: str, amount_fen: int, repaid_on: str,
                                            voucher_no: str) -> RecoveryScenario:
         return self.complete(username, "record_repayment", {
-            "repaid_amount": round(amount_yuan * 100), "repaid_on": repaid_on, "repayment_voucher_no": voucher_no})
+            "repaid_amount": amount_fen, "repaid_on": repaid_on, "repayment_voucher_no": voucher_no})
 
     def city_continues_recovery(self) -> RecoveryScenario:
         return self.complete("city", "review_recovery", {"recovery_decision": "continue"})
@@ -143,16 +143,16 @@ class PlanScenario(Scenario):
     def task_data(self, username: str, bpmn_id: str) -> dict[str, Any]:
         return self.engine.tasks.get(self.actor(username), self.task_of(username, bpmn_id)["id"]).data
 
-    def city_drafts_plan(self, budget_yuan: float, year: int = 2026, title: str | None = None) -> PlanScenario:
+    def city_drafts_plan(self, budget_fen: int, year: int = 2026, title: str | None = None) -> PlanScenario:
         self.start("city", "subsidy_plan")
         return self.complete("city", "draft_plan", {
-            "plan_year": year, "plan_title": title or f"{year}年度数字化转型诊断项目资助计划", "plan_budget": budget_yuan})
+            "plan_year": year, "plan_title": title or f"{year}年度数字化转型诊断项目资助计划", "plan_budget": budget_fen})
 
-    def city_adjusts_budget(self, budget_yuan: float) -> PlanScenario:
+    def city_adjusts_budget(self, budget_fen: int) -> PlanScenario:
         self.complete("city", "confirm_plan", {"plan_decision": "adjust", "decision_comment": "追加预算后重新编制"})
         data = self.task_data("city", "draft_plan")
         return self.complete("city", "draft_plan", {
-            "plan_year": data["plan_year"], "plan_title": data["plan_title"], "plan_budget": budget_yuan})
+            "plan_year": data["plan_year"], "plan_title": data["plan_title"], "plan_budget": budget_fen})
 
     def city_confirms_plan(self) -> PlanScenario:
         return self.complete("city", "confirm_plan", {"plan_decision": "confirm"})

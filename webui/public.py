@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
@@ -26,7 +25,7 @@ from werkzeug.wrappers import Response
 from engine.attachments import PURPOSE_OBJECTION
 from engine.errors import Conflict, InvalidData
 from engine.public import TooManySubmissions
-from engine.records.plans import OBJECTOR_ORGANISATION, OBJECTOR_PERSON
+from engine.records.plans import OBJECTOR_ORGANISATION, OBJECTOR_PERSON, yuan_figures
 from handlers.plans import file_objection, objection_problems
 
 from .context import engine
@@ -54,9 +53,9 @@ def chinese_date(day: date) -> str:
 
 
 @bp.app_template_filter("yuan2")
-def yuan2(amount: float | int) -> str:
-    """An amount in yuan with two decimals and thousands separators: 50,000.00."""
-    return f"{Decimal(str(amount)):,.2f}"
+def yuan2(fen: int) -> str:
+    """An amount of integer fen in yuan with two decimals and thousands separators: 50,000.00."""
+    return yuan_figures(fen)
 
 
 @bp.get("/")

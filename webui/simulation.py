@@ -310,10 +310,10 @@ def _notice(sim: Simulation, _row: TaskIndexRow, _current: dict[str, Any], day: 
 ANSWERS: dict[str, Callable[[Simulation, TaskIndexRow, dict[str, Any], date], dict[str, Any]]] = {
     "publish_notice": _notice,
     "file_contract": lambda sim, row, _c, day: {"enterprise_id": sim.project_enterprise[row.instance_id],
-                                                "contract_date": day.isoformat(), "contract_amount": 48000},
+                                                "contract_date": day.isoformat(), "contract_amount": 48_000_00},
     "apply_subsidy": lambda sim, row, _c, _d: {"projects": [{"business_key": k}
                                                             for k in sim.application_projects[row.instance_id]]},
     "city_review": lambda _s, _r, _c, _d: {"expert_count": 3, "other_requirements_met": True},
     "score_application": lambda _s, row, _c, _d: {"expert_decision": "score", "score": _score(row)},
-    "draft_plan": lambda sim, _r, _c, _d: {"plan_year": sim.application_year(), "plan_budget": 100_000_000},
+    "draft_plan": lambda sim, _r, _c, _d: {"plan_year": sim.application_year(), "plan_budget": 100_000_000_00},
 }

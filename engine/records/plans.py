@@ -2,7 +2,8 @@
 and its items, the public announcement (公示) with its real-name objections, the release of
 funds to the districts, the payments to providers, and the recovery of money obtained by fraud.
 
-Money is integer fen everywhere in these tables; forms speak yuan (`fen_from_yuan`, `yuan`).
+Money is integer fen everywhere in these tables and in task data; forms show it in yuan (`money-fen`
+fields), people read it with `yuan_text`.
 An objector's identity is confidential: it lives only in `Objection`'s own columns, never in
 process data, and only the city bureau reads it (`objection_detail`).
 """
@@ -10,7 +11,6 @@ process data, and only the city bureau reads it (`objection_detail`).
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
@@ -232,21 +232,10 @@ class Repayment(Base):
 # --------------------------------------------------------------------------
 
 
-def fen_from_yuan(value: Any) -> int | None:
-    """Integer fen from a yuan amount as a form gives it (number or text); None when it is
-    not an amount of whole fen."""
-    try:
-        amount = Decimal(str(value)) * 100
-    except (InvalidOperation, ValueError):
-        return None
-    if not amount.is_finite() or amount != amount.to_integral_value():
-        return None
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def yuan(fen: int) -> int | float:
-    """Yuan for display and forms: a whole number when it is one (45000, not 45000.0)."""
-    return fen // 100 if fen % 100 == 0 else fen / 100
+def yuan_figures(fen: int) -> str:
+    """Integer fen as yuan with two decimals and thousands separators, exactly: 50,000.00."""
+    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
 
 
 def yuan_text(fen: int) -> str:
@@ -295,7 +284,7 @@ def _announcement_summary(announcement: Announcement) -> dict[str, Any]:
         "ends_at": announcement.ends_at,
         "status": announcement.status,
         "item_count": len(announcement.items),
-        "total_yuan": sum(item["amount_yuan"] for item in announcement.items),
+        "total_fen": sum(item["amount_fen"] for item in announcement.items),
     }
 
 

@@ -39,7 +39,7 @@ class Filing(Base):
     district: Mapped[str] = mapped_column(String(40), index=True)
     contract_no: Mapped[str] = mapped_column(String(64))
     contract_date: Mapped[str] = mapped_column(String(10))
-    contract_amount: Mapped[float]
+    contract_amount_fen: Mapped[int]
     working_group: Mapped[list[Any]]
     revision: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default=FILING_PENDING)

@@ -39,7 +39,7 @@ def work(app) -> dict[str, str]:
     engine.reminders.run()
     filing = Scenario(engine).start("provider_a").task_of("provider_a", "file_contract")["id"]
     case = RecoveryScenario(engine)
-    case.city_records_finding(paid_application(case)).city_demands_repayment(50000)
+    case.city_records_finding(paid_application(case)).city_demands_repayment(50_000_00)
     return {"filing": filing, "repayment": case.task_of("lixia_finance", "record_repayment")["id"]}
 
 
@@ -91,7 +91,7 @@ def test_inbox_task_forms_and_dashboard(page: Page, live_server: str, artifacts_
     page.get_by_role("button", name="保存草稿").click()
     expect(page.get_by_role("status").first).to_contain_text("草稿已保存")
     expect(page.locator(".array-row")).to_have_count(2)
-    expect(page.get_by_label("合同金额（元）")).to_have_value("48000.5")
+    expect(page.get_by_label("合同金额（元）")).to_have_value("48000.50")
     page.screenshot(path=artifacts_dir / "staff-task-array.png", full_page=True)
 
     page.context.clear_cookies()

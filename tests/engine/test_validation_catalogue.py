@@ -126,7 +126,7 @@ def test_decision_cells_are_checked_in_the_sandbox_alone_and_when_deployed(model
     problems = models.owner.validate_file("tier.dmn", dmn)
     assert [element for element, _ in problems] == ["rule_1_out"]
     files = read_folder(ROOT / "processes" / "subsidy_application")
-    files["tier.dmn"] = files["tier.dmn"].replace(b'<outputEntry id="tier_rule_1_out_1"><text>50000</text>',
+    files["tier.dmn"] = files["tier.dmn"].replace(b'<outputEntry id="tier_rule_1_out_1"><text>5000000</text>',
                                                   b'<outputEntry id="tier_rule_1_out_1"><text>().__class__</text>')
     with pytest.raises(ValidationFailed) as failed:
         models.repository.deploy("subsidy_application", files, "tests")

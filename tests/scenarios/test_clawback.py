@@ -42,9 +42,9 @@ def test_demand_partial_and_full_repayment_close_the_case_and_flag_the_provider(
     assert flagged(engine)[PROVIDER_A] is False
     case.city_records_finding(application_id)
     shown = engine.tasks.get(case.actor("city"), case.task_of("city", "issue_demand")["id"]).data
-    assert (shown["recovery_provider"], shown["recovery_paid"], shown["demand_amount"]) == (PROVIDER_A, 50000, 50000)
+    assert (shown["recovery_provider"], shown["recovery_paid"], shown["demand_amount"]) == (PROVIDER_A, 50_000_00, 50_000_00)
 
-    case.city_demands_repayment(50000, deadline="2026-03-31")
+    case.city_demands_repayment(50_000_00, deadline="2026-03-31")
     item = recovery(engine, case)
     assert (item.status, item.demanded_fen, item.deadline, item.letter_no) == (
         "demanded", 5000000, "2026-03-31", "济工信数字追〔2026〕1号")
@@ -59,17 +59,17 @@ def test_demand_partial_and_full_repayment_close_the_case_and_flag_the_provider(
 
     at(clock, "2026-03-10T10:00:00+08:00")
     with pytest.raises(InvalidData) as refused:
-        case.district_finance_records_repayment("lixia_finance", 60000, "2026-03-10", "JK-001")
+        case.district_finance_records_repayment("lixia_finance", 60_000_00, "2026-03-10", "JK-001")
     assert "repaid_amount" in refused.value.errors
-    case.district_finance_records_repayment("lixia_finance", 20000, "2026-03-10", "JK-001")
+    case.district_finance_records_repayment("lixia_finance", 20_000_00, "2026-03-10", "JK-001")
     assert case.waiting_at() == ["review_recovery"]
     review = engine.tasks.get(case.actor("city"), case.task_of("city", "review_recovery")["id"]).data
-    assert (review["recovery_repaid"], review["recovery_outstanding"]) == (20000, 30000)
+    assert (review["recovery_repaid"], review["recovery_outstanding"]) == (20_000_00, 30_000_00)
     case.city_continues_recovery()
     assert case.waiting_at() == ["record_repayment"]
 
     at(clock, "2026-03-20T10:00:00+08:00")
-    case.district_finance_records_repayment("lixia_finance", 30000, "2026-03-20", "JK-002")
+    case.district_finance_records_repayment("lixia_finance", 30_000_00, "2026-03-20", "JK-002")
     assert case.status() == "completed"
     item = recovery(engine, case)
     assert (item.status, item.demanded_fen, item.repaid_fen) == ("closed", 5000000, 5000000)
@@ -85,8 +85,8 @@ def test_demand_partial_and_full_repayment_close_the_case_and_flag_the_provider(
 
 def test_the_city_may_close_the_case_before_everything_is_repaid(case, engine, clock) -> None:
     application_id = paid_application(case, "provider_b", "历城区", 40000)
-    case.city_records_finding(application_id).city_demands_repayment(40000)
-    case.district_finance_records_repayment("licheng_finance", 10000, "2026-03-02", "JK-101")
+    case.city_records_finding(application_id).city_demands_repayment(40_000_00)
+    case.district_finance_records_repayment("licheng_finance", 10_000_00, "2026-03-02", "JK-101")
     with pytest.raises(InvalidData) as refused:
         case.complete("city", "review_recovery", {"recovery_decision": "close"})
     assert "recovery_comment" in refused.value.errors
@@ -115,10 +115,10 @@ def test_only_a_paid_application_can_be_recovered(case, engine, status, message)
 def test_the_demand_cannot_exceed_what_was_paid(case, engine) -> None:
     case.city_records_finding(paid_application(case, amount_yuan=30000))
     with pytest.raises(InvalidData) as refused:
-        case.city_demands_repayment(30000.5)
+        case.city_demands_repayment(30_000_01)
     assert "不能超过已拨付的 30,000 元" in refused.value.errors["demand_amount"]
     with pytest.raises(InvalidData) as refused:
-        case.city_demands_repayment(1000, deadline="2026-03-01")
+        case.city_demands_repayment(1_000_00, deadline="2026-03-01")
     assert set(refused.value.errors) == {"demand_deadline"}
 
 

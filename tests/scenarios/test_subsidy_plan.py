@@ -61,10 +61,10 @@ def three_applications(plan: PlanScenario, removed_waiter: bool = False) -> tupl
     return first, second, third
 
 
-def announced(plan: PlanScenario, clock, budget_yuan: float = 150000, removed_waiter: bool = False):
+def announced(plan: PlanScenario, clock, budget_fen: int = 150_000_00, removed_waiter: bool = False):
     """Applications, a plan within budget, confirmed and announced on Thu 2026-02-12 10:00."""
     ids = three_applications(plan, removed_waiter)
-    plan.city_drafts_plan(budget_yuan).city_confirms_plan()
+    plan.city_drafts_plan(budget_fen).city_confirms_plan()
     at(clock, "2026-02-12T10:00:00+08:00")
     plan.city_publishes_announcement()
     return ids
@@ -77,7 +77,7 @@ def period_ends(plan: PlanScenario, clock) -> None:
 
 def test_happy_path_from_draft_to_every_provider_paid(plan, engine, clock) -> None:
     first, second, third = three_applications(plan)
-    plan.city_drafts_plan(150000)
+    plan.city_drafts_plan(150_000_00)
     assert plan.waiting_at() == ["confirm_plan"]
     assert {application(engine, i).status for i in (first, second, third)} == {"eligible"}
 
@@ -97,9 +97,9 @@ def test_happy_path_from_draft_to_every_provider_paid(plan, engine, clock) -> No
     with engine.sessions() as session:
         listed = published_announcements(session)
         detail = announcement_detail(session, announcement.id)
-    assert [a["id"] for a in listed] == [announcement.id] and listed[0]["total_yuan"] == 120000
+    assert [a["id"] for a in listed] == [announcement.id] and listed[0]["total_fen"] == 120_000_00
     assert detail["contacts"]["phone"] == "0531-66608000"
-    assert sorted(item["amount_yuan"] for item in detail["items"]) == [30000, 40000, 50000]
+    assert sorted(item["amount_fen"] for item in detail["items"]) == [30_000_00, 40_000_00, 50_000_00]
 
     at(clock, "2026-02-25T23:59:00+08:00")
     engine.timers.sweep()
@@ -116,7 +116,7 @@ def test_happy_path_from_draft_to_every_provider_paid(plan, engine, clock) -> No
     plan.city_issues_plan().city_requests_funds()
     assert plan.waiting_at() == ["release_funds"]
     assert [(r["district"], r["amount"]) for r in plan.task_data("city_finance", "release_funds")["releases"]] == [
-        ("历下区", 90000), ("历城区", 30000)]
+        ("历下区", 90_000_00), ("历城区", 30_000_00)]
     plan.city_finance_releases_funds("2026-02-27")
     with engine.sessions() as session:
         releases = {r.district: r.amount_fen for r in session.scalars(select(FundRelease))}
@@ -141,21 +141,22 @@ def test_happy_path_from_draft_to_every_provider_paid(plan, engine, clock) -> No
 
 def test_over_budget_is_scaled_down_and_shown_before_it_is_fixed(plan, engine) -> None:
     three_applications(plan)  # 120,000 yuan requested
-    plan.city_drafts_plan(100000)
+    plan.city_drafts_plan(100_000_00)
     task = plan.task_of("city", "confirm_plan")
     view = engine.tasks.get(plan.actor("city"), task["id"])
     rows = view.data["plan_rows"]
-    assert [(r["requested"], r["amount"]) for r in rows] == [(50000, 41600), (40000, 33300), (30000, 25000)]
-    assert view.data["plan_total"] == 99900 <= 100000 and view.data["plan_scaled"] is True
+    assert [(r["requested"], r["amount"]) for r in rows] == [
+        (50_000_00, 41_600_00), (40_000_00, 33_300_00), (30_000_00, 25_000_00)]
+    assert view.data["plan_total"] == 99_900_00 <= 100_000_00 and view.data["plan_scaled"] is True
     facts = dict(view.facts)
-    assert "资助计划项目" in facts and "计划资助金额（元） 41600" in facts["资助计划项目"]
-    assert facts["计划资助金额合计（元）"] == "99900" and facts["年度预算（元）"] == "100000"
+    assert "资助计划项目" in facts and "计划资助金额（元） 41,600.00 元" in facts["资助计划项目"]
+    assert facts["计划资助金额合计（元）"] == "99,900.00 元" and facts["年度预算（元）"] == "100,000.00 元"
     assert "比例" in facts["计划编制说明"]
     assert plan_items(engine, plan.instance_id) == {}  # nothing is fixed before the city confirms
 
-    plan.city_adjusts_budget(110000)
+    plan.city_adjusts_budget(110_000_00)
     rows = plan.task_data("city", "confirm_plan")["plan_rows"]
-    assert [r["amount"] for r in rows] == [45800, 36600, 27500]
+    assert [r["amount"] for r in rows] == [45_800_00, 36_600_00, 27_500_00]
     plan.city_confirms_plan()
     amounts = sorted(item.amount_fen for item in plan_items(engine, plan.instance_id).values())
     assert amounts == [2750000, 3660000, 4580000] and sum(amounts) <= 11000000
@@ -205,7 +206,7 @@ def test_objection_upheld_removes_the_item_and_rejected_records_the_reason(plan,
     period_ends(plan, clock)
     assert plan.waiting_at() == ["issue_plan"]
     rows = plan.task_data("city", "issue_plan")["plan_rows"]
-    assert [r["amount"] for r in rows] == [40000, 30000]
+    assert [r["amount"] for r in rows] == [40_000_00, 30_000_00]
 
 
 def test_the_plan_is_not_issued_while_an_objection_is_undecided(plan, engine, clock) -> None:
@@ -220,10 +221,10 @@ def test_the_plan_is_not_issued_while_an_objection_is_undecided(plan, engine, cl
 
     with pytest.raises(InvalidData) as refused:
         plan.city_handles_objection(objection_id, {"objection_decision": "uphold", "uphold_action": "change_amount",
-                                                   "new_amount": 200000, "decision_reason": "金额调整"})
+                                                   "new_amount": 200_000_00, "decision_reason": "金额调整"})
     assert "new_amount" in refused.value.errors  # over the annual budget
     plan.city_handles_objection(objection_id, {"objection_decision": "uphold", "uphold_action": "change_amount",
-                                               "new_amount": 45000, "decision_reason": "部分诊断内容不计入资助"})
+                                               "new_amount": 45_000_00, "decision_reason": "部分诊断内容不计入资助"})
     assert plan.waiting_at() == ["issue_plan"]
     assert application(engine, first).amount_fen == 4500000
     assert plan_items(engine, plan.instance_id)[first].amount_fen == 4500000
@@ -312,7 +313,7 @@ def test_the_payment_rows_the_system_prefilled_cannot_be_changed(plan, engine, c
     plan.complete("lixia_finance", "pay_providers", {"payments": changed})  # the changed amount is ignored
     with engine.sessions() as session:
         paid = sorted(session.scalars(select(Payment.amount_fen).where(Payment.district == "历下区")))
-    assert paid == sorted(round(row["amount"] * 100) for row in rows)
+    assert paid == sorted(row["amount"] for row in rows)
 
 
 def test_the_model_has_a_complete_and_tidy_diagram() -> None:

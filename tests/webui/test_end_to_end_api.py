@@ -271,10 +271,10 @@ def conditions_shown(review: dict[str, Any]) -> dict[str, tuple[str, str]]:
 # --------------------------------------------------------------------------
 
 
-def city_drafts_plan(api: Api, budget_yuan: int) -> int:
+def city_drafts_plan(api: Api, budget_fen: int) -> int:
     plan = start(api, "city", "subsidy_plan")
     complete(api, "city", plan, "draft_plan",
-             {"plan_year": 2026, "plan_title": "2026年度数字化转型诊断项目资助计划", "plan_budget": budget_yuan})
+             {"plan_year": 2026, "plan_title": "2026年度数字化转型诊断项目资助计划", "plan_budget": budget_fen})
     return plan
 
 
@@ -422,11 +422,11 @@ def test_from_provider_onboarding_to_payment_through_the_api(app, api: Api, cloc
 
     # 5. 第十四条（五）–（六）: the plan within the budget, confirmed and announced for 5 working days.
     at("2026-03-10T09:00:00+08:00")
-    plan = city_drafts_plan(api, budget_yuan=300_000)
+    plan = city_drafts_plan(api, budget_fen=300_000_00)
     proposal = task_detail(api, "city", plan, "confirm_plan")["data"]
     assert [(r["application_no"], r["district"], r["requested"], r["amount"]) for r in proposal["plan_rows"]] == [
-        (application_no, "历下区", 100_000, 100_000)]
-    assert (proposal["plan_total"], proposal["plan_scaled"]) == (100_000, False)
+        (application_no, "历下区", 100_000_00, 100_000_00)]
+    assert (proposal["plan_total"], proposal["plan_scaled"]) == (100_000_00, False)
     assert proposal["plan_rows"][0]["enterprises"] == f"{ENTERPRISE_A}、{ENTERPRISE_C}"
     city_confirms_plan(api, plan)
 
@@ -447,12 +447,12 @@ def test_from_provider_onboarding_to_payment_through_the_api(app, api: Api, cloc
     city_issues_plan(api, plan)
     city_requests_funds(api, plan)
     released = city_finance_releases_funds(api, plan, "2026-03-17")
-    assert [(r["district"], r["item_count"], r["amount"]) for r in released] == [("历下区", 1, 100_000)]
+    assert [(r["district"], r["item_count"], r["amount"]) for r in released] == [("历下区", 1, 100_000_00)]
     assert all(t["instance_id"] != plan for t in inbox(api, "licheng_finance"))
     at("2026-03-18T15:00:00+08:00")
     paid = district_finance_pays(api, "lixia_finance", plan, "2026-03-18")
     assert [(r["application_no"], r["provider"], r["amount"]) for r in paid] == [
-        (application_no, "济南数智诊断科技有限公司", 100_000)]
+        (application_no, "济南数智诊断科技有限公司", 100_000_00)]
 
     # 第十一条: the filing window closes at 24:00 of 3/31; the districts report, the city receives.
     at("2026-04-01T00:00:01+08:00")

@@ -33,13 +33,15 @@ def sheet_rows(data: bytes, sheet: str) -> list[tuple]:
 
 
 def database_totals(engine, district: str | None) -> tuple[int, int, float]:
-    """Filings, distinct enterprises and contract amounts, counted straight from the table."""
+    """Filings, distinct enterprises and contract amounts (in yuan, as the sheet shows them),
+    counted straight from the table."""
     where = [Filing.district == district] if district else []
     with engine.sessions() as session:
-        return session.execute(
+        filings, enterprises, fen = session.execute(
             select(func.count(Filing.id), func.count(distinct(Filing.enterprise_org_id)),
-                   func.sum(Filing.contract_amount)).where(*where)
+                   func.sum(Filing.contract_amount_fen)).where(*where)
         ).one()
+    return filings, enterprises, fen / 100
 
 
 def test_filing_summary_totals_are_the_databases_and_keep_to_the_district(app, demo_password) -> None:
@@ -47,7 +49,7 @@ def test_filing_summary_totals_are_the_databases_and_keep_to_the_district(app, d
     first = Scenario(engine).start("provider_a").provider_files_contract().enterprise_confirms_filing()
     first.district_accepts_filing()
     second = Scenario(engine).start("provider_b")
-    second.complete("provider_b", "file_contract", FILING | {"contract_no": "=HYPERLINK(1)", "contract_amount": 30500.5,
+    second.complete("provider_b", "file_contract", FILING | {"contract_no": "=HYPERLINK(1)", "contract_amount": 30_500_50,
                                                              "enterprise_id": second.organisation_id("enterprise_a")})
     second.enterprise_confirms_filing()
     Scenario(engine).start("provider_b").provider_files_contract("provider_b", "enterprise_b").enterprise_confirms_filing(
@@ -60,6 +62,8 @@ def test_filing_summary_totals_are_the_databases_and_keep_to_the_district(app, d
     assert (total[0], total[1], total[5], total[6]) == ("合计", filings, enterprises, amount) == ("合计", 3, 2, 126500.5)
     assert [(d[0], d[1], d[2], d[3]) for d in districts] == [(LIXIA, 2, 1, 1), ("历城区", 1, 0, 1)]
     assert len(sheet_rows(city.data, "备案明细")) == filings
+    money_cells = load_workbook(io.BytesIO(city.data))["备案汇总"]["G"][4:]
+    assert {cell.number_format for cell in money_cells} == {"#,##0.00"}  # yuan with two decimals
 
     lixia = client_of(app, "lixia_bureau", demo_password)
     own = lixia.get("/exports/filings.xlsx")
@@ -81,7 +85,7 @@ def test_plan_and_announcement_exports_hold_the_rows_in_scope(app, demo_password
     plan = PlanScenario(engine)
     eligible_application(plan, "provider_a", LIXIA, 50000)
     eligible_application(plan, "provider_b", "历城区", 40000)
-    plan.city_drafts_plan(200000).city_confirms_plan().city_publishes_announcement()
+    plan.city_drafts_plan(200_000_00).city_confirms_plan().city_publishes_announcement()
     announcement = announcement_of(engine, plan.instance_id)
     with engine.sessions() as session:
         plan_id, items = session.scalar(select(Announcement.plan_id).where(Announcement.id == announcement.id)), \
@@ -89,18 +93,19 @@ def test_plan_and_announcement_exports_hold_the_rows_in_scope(app, demo_password
 
     city_finance = client_of(app, "city_finance", demo_password)
     *rows, total = sheet_rows(city_finance.get(f"/exports/plans/{plan_id}.xlsx").data, "资助计划")
-    assert sorted((r[3], r[6]) for r in rows) == sorted((i.district, i.amount_fen // 100) for i in items)
-    assert total[0] == "合计" and total[6] == sum(i.amount_fen for i in items) // 100 == 90000
+    assert sorted((r[3], r[5], r[6]) for r in rows) == sorted((i.district, i.requested_fen / 100, i.amount_fen / 100)
+                                                             for i in items)
+    assert total[0] == "合计" and total[6] == sum(i.amount_fen for i in items) / 100 == 90000
     *published, _ = sheet_rows(city_finance.get(f"/exports/announcements/{announcement.id}.xlsx").data, "公示名单")
     assert [(r[1], r[3], r[5]) for r in published] == [
-        (i["application_no"], i["district"], i["amount_yuan"]) for i in announcement.items]
+        (i["application_no"], i["district"], i["amount_fen"] / 100) for i in announcement.items]
 
     lixia_finance = client_of(app, "lixia_finance", demo_password)
     *own, own_total = sheet_rows(lixia_finance.get(f"/exports/plans/{plan_id}.xlsx").data, "资助计划")
     assert [r[3] for r in own] == [LIXIA] and own_total[6] == 50000
     printed = lixia_finance.get(f"/exports/announcements/{announcement.id}/print").get_data(as_text=True)
     assert announcement.title in printed and "print.css" in printed and "历城区" not in printed
-    assert "90000" in city_finance.get(f"/exports/plans/{plan_id}/print").get_data(as_text=True)
+    assert "90,000.00" in city_finance.get(f"/exports/plans/{plan_id}/print").get_data(as_text=True)
     provider = client_of(app, "provider_a", demo_password)
     for path in (f"/exports/plans/{plan_id}.xlsx", f"/exports/announcements/{announcement.id}.xlsx",
                  f"/exports/plans/{plan_id}/print", "/exports"):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from engine.records.projects import Filing
 from tests.support import Scenario
 
 
@@ -73,7 +75,7 @@ def test_task_page_shows_the_form_and_field_errors_without_losing_anything(app, 
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'value="HT-9"' in body
-    assert "请输入数字" in body and "格式不正确" in body and "请填写此项" in body
+    assert "请输入金额（元），最多两位小数" in body and "格式不正确" in body and "请填写此项" in body
     after = project.engine.instances.get(project.actor("city"), project.instance_id)
     assert after == before
 
@@ -92,6 +94,8 @@ def test_completing_through_the_page_moves_the_project(app, project, demo_passwo
     )
     assert response.status_code == 302 and response.location == f"/instances/{project.instance_id}"
     assert project.waiting_at() == ["confirm_filing"]
+    with project.engine.sessions() as session:  # typed in yuan, kept as integer fen
+        assert session.scalar(select(Filing.contract_amount_fen).where(Filing.instance_id == project.instance_id)) == 4800000
     instance_page = client.get(response.location).get_data(as_text=True)
     assert "填报诊断合同备案" in instance_page and "办理中" in instance_page
 

@@ -37,7 +37,7 @@ def announce_plan(engine: ProcessEngine, publish_at: str | None = None) -> PlanS
     scenario = PlanScenario(engine)
     eligible_application(scenario, "provider_a", "历下区", 50000)
     eligible_application(scenario, "provider_b", "历城区", 40000)
-    scenario.city_drafts_plan(150000).city_confirms_plan()
+    scenario.city_drafts_plan(150_000_00).city_confirms_plan()
     if publish_at:
         at(engine.clock, publish_at)
     return scenario.city_publishes_announcement()
