@@ -7,11 +7,13 @@ The chart data goes into a data attribute as JSON; static/dashboard.js draws it 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import gettext
 
 from engine.records.plans import yuan_text
 
 from .auth import login_required
 from .context import actor, engine
+from .i18n import content_label
 
 bp = Blueprint("dashboard", __name__)
 
@@ -21,7 +23,11 @@ bp = Blueprint("dashboard", __name__)
 def index() -> str:
     city = engine().dashboard.city(actor())
     budget = city["budget"]
-    money = {key: yuan_text(budget[key]) for key in ("budget_fen", "planned_fen", "paid_fen")}
+    # yuan_text's figures with the unit in the page's language; stage names as the tables and charts show them
+    money = {key: gettext("%(amount)s 元", amount=yuan_text(budget[key]).removesuffix(" 元"))
+             for key in ("budget_fen", "planned_fen", "paid_fen")}
+    city["pipeline"]["stages"] = [content_label(stage) for stage in city["pipeline"]["stages"]]
+    city["stage_days"] = [{**row, "stage": content_label(row["stage"])} for row in city["stage_days"]]
     used = round(100 * budget["planned_fen"] / budget["budget_fen"], 1) if budget["budget_fen"] else None
     return render_template("dashboard.html", city=city, money=money, used=used,
                            counts=engine().dashboard.my_counts(actor()))

@@ -9,12 +9,15 @@ the public get Chinese unless they ask for English.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from typing import IO, Any
 
 from flask import Blueprint, Flask, abort, redirect, request
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response
 
+from engine import xmlsafe
 from engine.i18n import N_
 
 from .auth import _safe_next
@@ -79,6 +82,24 @@ def switch() -> Response:
     return response
 
 
+def content_label(text: str | None) -> str | None:
+    """A process's or user task's name (template filter `content`): translated when the catalogue
+    has it (babel.cfg extracts them from processes/*.bpmn), otherwise as the model names it."""
+    return gettext(text) if text else text
+
+
+# Elements whose names the pages show: processes (start buttons, filters) and the human tasks.
+SHOWN_ELEMENTS = frozenset({"process", "userTask", "manualTask"})
+
+
+def extract_bpmn(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple]:
+    """Babel extractor (babel.cfg `[extractors]`): the names of a model's processes and user tasks."""
+    root = xmlsafe.parse(fileobj.read(), getattr(fileobj, "name", "model.bpmn"))
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.rsplit("}", 1)[-1] in SHOWN_ELEMENTS and element.get("name"):
+            yield element.sourceline, None, element.get("name"), []
+
+
 def _template_globals() -> dict:
     english = is_english()
     return {
@@ -96,3 +117,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.context_processor(_template_globals)
     app.add_template_filter(format_day, "day")
+    app.add_template_filter(content_label, "content")

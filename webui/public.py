@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -44,12 +45,6 @@ FIELDS = {
     "person_phone": (OBJECTOR_PERSON, "phone"),
 }
 SCAN_FIELDS = {OBJECTOR_ORGANISATION: "stamped_scan", OBJECTOR_PERSON: "signed_scan"}
-
-
-@bp.app_template_filter("chinese_date")
-def chinese_date(day: date) -> str:
-    """2026年2月12日, as Chinese notices write dates."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @bp.app_template_filter("yuan2")
@@ -101,7 +96,8 @@ def submit_objection(announcement_id: int) -> Response | str | tuple[str, int, d
         return _form(shown, form, _form_errors(kind, invalid.errors), 422)
     except Conflict as refused:
         return _form(engine().public.announcement(announcement_id), form, {"form": refused.message}, 409)
-    flash(f"异议已提交，受理编号 {objection_id}。市工业和信息化局将依法核实处理，并对异议人信息保密。", "success")
+    flash(gettext("异议已提交，受理编号 %(number)s。市工业和信息化局将依法核实处理，并对异议人信息保密。",
+                  number=objection_id), "success")
     return redirect(url_for("public.announcement", announcement_id=announcement_id))
 
 
@@ -112,9 +108,9 @@ def _problems(shown: dict[str, Any], objector: dict[str, Any], upload: FileStora
     kind = objector["kind"]
     errors = _form_errors(kind, objection_problems(objector, engine().clock.local_now().date()))
     if "item_id" not in errors and objector["item_id"] not in {item["item_id"] for item in shown["items"]}:
-        errors["item_id"] = "所选项目不在本次公示的资助计划中"
+        errors["item_id"] = gettext("所选项目不在本次公示的资助计划中")
     if upload and upload.filename and PurePath(upload.filename).suffix.lower() not in SCAN_EXTENSIONS:
-        errors.setdefault(SCAN_FIELDS[kind], "扫描件应为 PDF、PNG 或 JPEG 文件")
+        errors.setdefault(SCAN_FIELDS[kind], gettext("扫描件应为 PDF、PNG 或 JPEG 文件"))
     return errors
 
 
