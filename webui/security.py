@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, flash, request, session
+from flask_babel import gettext
 from flask_wtf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -46,7 +47,7 @@ def expire_session() -> None:
     started, seen = session.get(STARTED, now), session.get(SEEN, now)
     if now - seen > idle or now - started > longest:
         session.clear()
-        flash("登录已超时，请重新登录", "info")
+        flash(gettext("登录已超时，请重新登录"), "info")
         return
     session[SEEN] = now
 
