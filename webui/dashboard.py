@@ -26,8 +26,13 @@ def index() -> str:
     # yuan_text's figures with the unit in the page's language; stage names as the tables and charts show them
     money = {key: gettext("%(amount)s 元", amount=yuan_text(budget[key]).removesuffix(" 元"))
              for key in ("budget_fen", "planned_fen", "paid_fen")}
-    city["pipeline"]["stages"] = [content_label(stage) for stage in city["pipeline"]["stages"]]
-    city["stage_days"] = [{**row, "stage": content_label(row["stage"])} for row in city["stage_days"]]
+    city["pipeline"]["stages"] = [_stage(stage) for stage in city["pipeline"]["stages"]]
+    city["stage_days"] = [{**row, "stage": _stage(row["stage"])} for row in city["stage_days"]]
     used = round(100 * budget["planned_fen"] / budget["budget_fen"], 1) if budget["budget_fen"] else None
     return render_template("dashboard.html", city=city, money=money, used=used,
                            counts=engine().dashboard.my_counts(actor()))
+
+
+def _stage(name: str) -> str:
+    """A stage as the dashboard names it, "process · task" or a task alone, in the page's language."""
+    return " · ".join(content_label(part) or part for part in name.split(" · "))

@@ -83,8 +83,9 @@ def switch() -> Response:
 
 
 def content_label(text: str | None) -> str | None:
-    """A process's or user task's name (template filter `content`): translated when the catalogue
-    has it (babel.cfg extracts them from processes/*.bpmn), otherwise as the model names it."""
+    """A text from the models or the engine (template filter `content`): a process's or user task's
+    name (babel.cfg extracts them from processes/*.bpmn) or a label the engine marks with `N_`,
+    translated when the catalogue has it, otherwise as it is."""
     return gettext(text) if text else text
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..access import Actor
 from ..errors import Forbidden, NotFound
+from ..i18n import N_
 from ..models import Base
 
 # SubsidyPlan.status
@@ -35,7 +36,8 @@ ITEM_PAID = "paid"
 ITEM_REMOVED = "removed"
 ITEM_REVOKED = "revoked"
 ITEM_SETTLED = (ITEM_PAID, ITEM_REMOVED, ITEM_REVOKED)
-ITEM_STATUS_LABELS = {ITEM_PLANNED: "列入计划", ITEM_PAID: "已拨付", ITEM_REMOVED: "已移出计划", ITEM_REVOKED: "已撤销"}
+ITEM_STATUS_LABELS = {ITEM_PLANNED: N_("列入计划"), ITEM_PAID: N_("已拨付"), ITEM_REMOVED: N_("已移出计划"),
+                      ITEM_REVOKED: N_("已撤销")}
 
 # Announcement.status
 ANNOUNCEMENT_OPEN = "open"
@@ -49,7 +51,8 @@ OBJECTION_REJECTED = "rejected"
 OBJECTOR_ORGANISATION = "organisation"
 OBJECTOR_PERSON = "person"
 OBJECTOR_LABELS = {OBJECTOR_ORGANISATION: "单位（加盖公章）", OBJECTOR_PERSON: "个人（本人签名）"}
-OBJECTION_STATUS_LABELS = {OBJECTION_PENDING: "待处理", OBJECTION_UPHELD: "异议成立", OBJECTION_REJECTED: "异议不成立"}
+OBJECTION_STATUS_LABELS = {OBJECTION_PENDING: N_("待处理"), OBJECTION_UPHELD: N_("异议成立"),
+                           OBJECTION_REJECTED: N_("异议不成立")}
 
 # Recovery.status (第十七条)
 RECOVERY_OPEN = "open"

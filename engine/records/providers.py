@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ..i18n import N_
 from ..models import Base, Organisation
 from .ratings import stars_of
 
@@ -18,11 +19,11 @@ SUSPENDED = "suspended"
 REMOVED = "removed"
 STATUSES = (APPLIED, LISTED, REJECTED, SUSPENDED, REMOVED)
 STATUS_LABELS = {
-    APPLIED: "申请中",
-    LISTED: "在册",
-    REJECTED: "未通过审核",
-    SUSPENDED: "已暂停",
-    REMOVED: "已移出名单",
+    APPLIED: N_("申请中"),
+    LISTED: N_("在册"),
+    REJECTED: N_("未通过审核"),
+    SUSPENDED: N_("已暂停"),
+    REMOVED: N_("已移出名单"),
 }
 # A listing in one of these states belongs to a live onboarding: no second application for it.
 ACTIVE = frozenset({APPLIED, LISTED, SUSPENDED})
