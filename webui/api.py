@@ -82,12 +82,14 @@ def issue_token() -> ResponseReturnValue:
 @token_required
 def list_tasks() -> ResponseReturnValue:
     """My tasks: filters `process`, `stage`, `district`, `due` (soon | overdue), `claim`
-    (mine | unassigned), `sort` (created | due | priority), paged by `limit` and `offset`."""
+    (mine | unassigned), `sort` (created | due | priority), paged by `limit` and `offset`.
+    The total is counted up to 1,000: beyond that it is 1000 and `total_capped` is true."""
     limit = min(max(request.args.get("limit", 50, type=int) or 50, 1), 500)
     offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), MAX_OFFSET)
     query = InboxQuery.from_args(request.args)
-    items, total = engine().tasks.inbox(g.api_actor, limit=limit, offset=offset, query=query)
-    return jsonify({"items": items, "total": total, "limit": limit, "offset": offset})
+    page = engine().tasks.page(g.api_actor, limit=limit, offset=offset, query=query)
+    return jsonify({"items": page.items, "total": page.total, "total_capped": page.total_capped, "limit": limit,
+                    "offset": offset})
 
 
 @bp.post("/tasks/bulk")

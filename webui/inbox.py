@@ -34,13 +34,17 @@ def _query() -> InboxQuery:
 def index() -> str:
     query = _query()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    items, total = engine().tasks.inbox(actor(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, query=query)
+    found = engine().tasks.page(actor(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, query=query)
+    items = found.items
+    pages = max((found.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    has_next = len(items) == PAGE_SIZE if found.total_capped else page < pages
     return render_template(
         "inbox.html",
         items=items,
-        total=total,
+        total=f"{found.total}+" if found.total_capped else found.total,
         page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        pages=_pages_label(pages, page, has_next) if found.total_capped else pages,
+        has_next=has_next,
         query=query,
         args=query.as_args(),
         counts=engine().dashboard.my_counts(actor()),
@@ -52,6 +56,12 @@ def index() -> str:
         escalations=engine().reminders.escalations_for(actor()),
         startable=engine().repository.startable_by(actor().role),
     )
+
+
+def _pages_label(pages: int, page: int, has_next: bool) -> str:
+    """How many pages, when the total was capped: at least one more than this one ("21+"),
+    or this one when it is the last."""
+    return f"{max(pages, page + 1)}+" if has_next else str(page)
 
 
 @bp.post("/inbox/filters")

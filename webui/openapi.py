@@ -150,7 +150,10 @@ def document() -> dict[str, Any]:
                             {
                                 "type": "object",
                                 "properties": {"items": {"type": "array", "items": _ref("Task")},
-                                               "total": {"type": "integer"}},
+                                               "total": {"type": "integer"},
+                                               "total_capped": {
+                                                   "type": "boolean",
+                                                   "description": "true: more than `total` (1000) tasks match"}},
                             },
                         ),
                         "401": ERRORS["401"],

@@ -166,3 +166,21 @@ def test_bulk_actions_report_each_task(shared_engine) -> None:
     with pytest.raises(InvalidData) as refused:
         engine.tasks.bulk(provider, "archive", [])
     assert set(refused.value.errors) == {"action", "task_ids"}
+
+
+def test_page_counts_its_total_only_up_to_the_cap(engine, monkeypatch) -> None:
+    projects = []
+    for _ in range(3):
+        projects.append(Scenario(engine).start("provider_a"))
+        engine.clock.advance(timedelta(minutes=1))
+    provider = projects[0].actor("provider_a")
+    ids = [project.task_of("provider_a", "file_contract")["id"] for project in projects]
+
+    monkeypatch.setattr(engine.tasks, "count_cap", 3)
+    exact = engine.tasks.page(provider, limit=2)
+    assert (exact.total, exact.total_capped, [item["id"] for item in exact.items]) == (3, False, ids[:2])
+
+    monkeypatch.setattr(engine.tasks, "count_cap", 2)
+    capped = engine.tasks.page(provider, limit=2, offset=2)
+    assert (capped.total, capped.total_capped, [item["id"] for item in capped.items]) == (2, True, ids[2:])
+    assert engine.tasks.inbox(provider)[1] == 3

@@ -76,3 +76,24 @@ def test_api_filters_validate_and_bulk_and_delegate(app, reviews, demo_password)
     documented = client.get("/api/openapi.json").json["paths"]
     assert {"/api/tasks/bulk", "/api/tasks/{task_id}/delegate", "/api/tasks/{task_id}/return"} <= set(documented)
     assert {p["name"] for p in documented["/api/tasks"]["get"]["parameters"]} >= {"due", "claim", "sort", "stage"}
+
+
+def test_a_total_over_the_cap_is_shown_as_a_lower_bound(app, reviews, demo_password, monkeypatch) -> None:
+    engine = app.extensions["diagflow"]
+    client = app.test_client()
+    headers = token(client, "lixia_bureau", demo_password)
+    listed = client.get("/api/tasks", headers=headers).json
+    assert (listed["total"], listed["total_capped"]) == (2, False)
+
+    monkeypatch.setattr(engine.tasks, "count_cap", 1)
+    listed = client.get("/api/tasks", headers=headers).json
+    assert (listed["total"], listed["total_capped"], len(listed["items"])) == (1, True, 2)
+    assert "total_capped" in client.get("/api/openapi.json").json["paths"]["/api/tasks"]["get"]["responses"]["200"][
+        "content"]["application/json"]["schema"]["properties"]
+
+    monkeypatch.setattr("webui.inbox.PAGE_SIZE", 1)
+    sign_in(client, "lixia_bureau", demo_password)
+    first = client.get("/").get_data(as_text=True)
+    assert "（1+）" in first and "第 1 / 2+ 页" in first and "page=2" in first
+    second = client.get("/?page=2").get_data(as_text=True)
+    assert "第 2 / 3+ 页" in second and "page=1" in second
