@@ -760,8 +760,13 @@ def _confirm(ctx: HandlerContext, expected: str, what: str) -> dict[str, Any]:
 
 @operator("subsidy.confirm_paid")
 def confirm_paid(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
-    """`subsidy_paid` arrived: the plan's payment handler has set the status to paid."""
-    return _confirm(ctx, PAID, "拨付")
+    """`subsidy_paid` arrived: the plan's payment handler has set the status to paid; the
+    provider is told the amount (the last step of 第十四条（七）)."""
+    confirmed = _confirm(ctx, PAID, "拨付")
+    application = _application(ctx)
+    _notify_provider(ctx, application, f"资助申请 {ctx.instance.business_key} 的资助资金 "
+                                       f"{application.amount_fen / 100:,.2f} 元已由{application.district}财政部门拨付")
+    return confirmed
 
 
 @operator("subsidy.confirm_removed")

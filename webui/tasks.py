@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from engine.errors import InvalidData
+from engine.errors import Forbidden, InvalidData
 from engine.forms import validate_data
 from engine.tasks import TaskView
 
@@ -65,6 +65,12 @@ def complete(task_id: str) -> Response | tuple[str, int]:
         errors = {**invalid.errors, **validate_data(view.form.schema, data, lang=form_language()), **conversion_errors}
         return _render(view, data, errors, 422)
     flash(gettext("「%(name)s」已提交", name=view.task["name"]), "success")
+    try:
+        engine().instances.get(actor(), view.task["instance_id"])
+    except Forbidden:
+        # An expert, or one district's finance in a city-wide plan, reads an instance only while
+        # holding a task in it: back to the inbox rather than onto a 403 page.
+        return redirect(url_for("inbox.index"))
     return redirect(url_for("instances.show", instance_id=view.task["instance_id"]))
 
 
