@@ -24,25 +24,45 @@ log = logging.getLogger(__name__)
 
 TIMER_BATCH = 500
 BATCHES_PER_SWEEP = 20
+# Embedded mode: due timers are fired EMBEDDED_BATCH at a time, batch after batch while a batch
+# comes back full, for at most EMBEDDED_DRAIN_SECONDS per run; the rest waits for the next run.
+EMBEDDED_BATCH = 100
+EMBEDDED_DRAIN_SECONDS = 5.0
+
+
+def drain_timers(engine: ProcessEngine, batch: int = EMBEDDED_BATCH,
+                 budget_seconds: float = EMBEDDED_DRAIN_SECONDS) -> int:
+    """Fire due timers until a batch is not full (the backlog is gone) or the time budget is
+    spent, so 1,000 timers due together fire at the engine's speed, not one batch per run."""
+    deadline = time.monotonic() + budget_seconds
+    advanced = 0
+    while True:
+        fired = engine.timers.sweep(limit=batch)
+        advanced += fired
+        if fired < batch or time.monotonic() >= deadline:
+            return advanced
+
+
+def embedded_sweep(engine: ProcessEngine, batch: int = EMBEDDED_BATCH,
+                   budget_seconds: float = EMBEDDED_DRAIN_SECONDS) -> None:
+    """One run of the embedded scheduler: due timers (drained), reminders, the outbox."""
+    advanced = drain_timers(engine, batch, budget_seconds)
+    reminded, overdue = engine.reminders.run()
+    delivered = engine.outbox.sweep()
+    if advanced or reminded or overdue or delivered:
+        log.info("sweep: %d instance(s) advanced, %d reminder(s), %d escalation(s), %d effect(s) delivered",
+                 advanced, reminded, overdue, delivered)
 
 
 def start_embedded_scheduler(app: Flask) -> BackgroundScheduler:
     """Sweep due timers, reminders and the outbox every DIAGFLOW_TIMER_SWEEP_SECONDS; one sweep
     at start-up catches up on what fell due while the server was down."""
     engine = app.extensions["diagflow"]
-
-    def sweep() -> None:
-        advanced = engine.timers.sweep()
-        reminded, overdue = engine.reminders.run()
-        delivered = engine.outbox.sweep()
-        if advanced or reminded or overdue or delivered:
-            log.info("sweep: %d instance(s) advanced, %d reminder(s), %d escalation(s), %d effect(s) delivered",
-                     advanced, reminded, overdue, delivered)
-
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
-        sweep,
+        embedded_sweep,
         "interval",
+        args=[engine],
         seconds=app.config["DIAGFLOW_TIMER_SWEEP_SECONDS"],
         id="timer-sweep",
         max_instances=1,
