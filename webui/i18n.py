@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import IO, Any
 
-from flask import Blueprint, Flask, abort, redirect, request
+from flask import Blueprint, Flask, abort, has_request_context, redirect, request
 from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response
 
@@ -50,7 +50,8 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    chosen = request.cookies.get(COOKIE)
+    """The language of the switch's cookie; the default outside a request (CLI, workers)."""
+    chosen = request.cookies.get(COOKIE) if has_request_context() else None
     return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
 
 
