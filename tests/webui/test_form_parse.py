@@ -623,3 +623,27 @@ def test_read_only_fields_show_as_text_with_a_hidden_value():
     assert '<p class="readonly-value"' in html and ">500</p>" in html and ">二级</p>" in html
     assert 'type="hidden" name="amount" value="500"' in html
     assert 'type="text"' not in html
+
+
+def test_read_only_booleans_keep_a_value_the_form_parser_reads_back():
+    schema = {"type": "object", "properties": {"scaled": {"type": "boolean", "title": "核减", "readOnly": True}}}
+    html = render(schema, {}, {"scaled": False}, {})
+    assert 'type="hidden" name="scaled" value="false"' in html
+    assert parse_form(schema, {}, MultiDict({"scaled": "false"})) == ({"scaled": False}, {})
+
+
+def test_read_only_rows_show_as_a_table_with_their_titles_and_amounts_in_yuan():
+    schema = {"type": "object", "properties": {"rows": {"type": "array", "title": "计划项目", "readOnly": True, "items": {
+        "type": "object", "properties": {
+            "district": {"type": "string", "title": "区县"},
+            "amount": {"type": "integer", "title": "金额（元）", "format": "money-fen"},
+            "paid_on": {"type": "string", "title": "拨付日期", "format": "date"},
+        }}}}}
+    ui = {"rows": {"items": {"ui:order": ["amount", "district"]}}}
+    html = render(schema, ui, {"rows": [{"district": "历下区", "amount": 5000000, "paid_on": "2026-03-18"},
+                                        {"district": "<b>历城区</b>"}]}, {})
+    assert '<table class="table readonly-table" aria-labelledby="field-rows-label">' in html
+    assert '<th scope="col">金额（元）</th><th scope="col">区县</th><th scope="col">拨付日期</th>' in html
+    assert "<td>50,000.00 元</td><td>历下区</td><td>2026年3月18日</td>" in html
+    assert "<td>—</td><td>&lt;b&gt;历城区&lt;/b&gt;</td><td>—</td>" in html
+    assert "\\u" not in html  # not the JSON of the rows
