@@ -125,9 +125,6 @@ class Driver:
     def advance(self, clock: MovableClock, moment: Any) -> None:
         raise NotImplementedError
 
-    def business_key(self, instance_id: int) -> str:
-        raise NotImplementedError
-
     def statuses(self, instance_ids: list[int]) -> dict[str, int]:
         raise NotImplementedError
 
@@ -150,10 +147,9 @@ def lifecycle(driver: Driver, people: Population, clock: MovableClock, n: int) -
         for project in projects:
             driver.complete(project, bpmn_id, constant(data))
 
-    keys = [driver.business_key(project) for project in projects]
     applications = [driver.start("subsidy_application", provider[k]) for k in range(n)]
     for k, application in enumerate(applications):
-        driver.complete(application, "apply_subsidy", constant(APPLICATION | {"projects": [{"business_key": keys[k]}]}))
+        driver.complete(application, "apply_subsidy", constant(APPLICATION | {"projects": [projects[k]]}))
     steps = [
         ("district_bureau_review", {"bureau_decision": "approve", "bureau_comment": "材料齐全，同意报送"}),
         ("district_finance_review", {"finance_decision": "approve", "finance_comment": "初审通过，联合报送市级"}),
@@ -220,10 +216,6 @@ class ProductDriver(Driver):
         clock.set(moment)
         while self.engine.timers.sweep(limit=1000):
             pass
-
-    def business_key(self, instance_id: int) -> str:
-        with self.engine.sessions() as session:
-            return session.scalar(select(Instance.business_key).where(Instance.id == instance_id))
 
     def statuses(self, instance_ids: list[int]) -> dict[str, int]:
         with self.engine.sessions() as session:
@@ -355,9 +347,6 @@ class BareDriver(Driver):
         clock.set(moment)
         for instance_id in sorted(self.waiting_timers):
             self._step(instance_id, SYSTEM, _fire_timers)
-
-    def business_key(self, instance_id: int) -> str:
-        return self.session.get(Instance, instance_id).business_key
 
     def statuses(self, instance_ids: list[int]) -> dict[str, int]:
         counts: dict[str, int] = {}

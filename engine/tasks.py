@@ -174,13 +174,14 @@ class TaskService:
         instance, deployed, workflow = self._runtime.load(row.instance_id)
         info = deployed.user_tasks[row.bpmn_id]
         data = dict(workflow.get_task_from_id(UUID(task_uuid)).data)
-        form = self._form(info)
+        form = self._form(info, actor, row.instance_id)
         return TaskView(
             task=row_dict(row) | {"business_key": instance.business_key, "process_name": deployed.name},
             form=form,
             data=data,
             facts=key_facts(
-                data, self._labels(deployed.user_tasks.values()), exclude=form.schema.get("properties") or {}
+                data, self._labels(deployed.user_tasks.values(), actor, row.instance_id),
+                exclude=form.schema.get("properties") or {},
             ),
         )
 
@@ -272,7 +273,7 @@ class TaskService:
             raise Conflict("该任务已由他人认领，不能办理")
         if not isinstance(data, dict):
             raise InvalidData({"_form": "提交的数据必须是一个对象"})
-        form = self._form(self._info(row))
+        form = self._form(self._info(row), actor, row.instance_id)
         with self._runtime.unit(row.instance_id, actor) as unit:
             task = unit.ready_task(task_uuid)
             if task.task_spec.lane != actor.role:
@@ -312,20 +313,23 @@ class TaskService:
             version_id = session.scalar(select(Instance.process_version_id).where(Instance.id == row.instance_id))
         return self._runtime.repository.get(version_id).user_tasks[row.bpmn_id]
 
-    def _form(self, info: UserTaskInfo) -> TaskForm:
-        schema = self._resolved(info.form or {"type": "object", "properties": {}, "additionalProperties": False})
+    def _form(self, info: UserTaskInfo, actor: Actor, instance_id: int) -> TaskForm:
+        empty = {"type": "object", "properties": {}, "additionalProperties": False}
+        schema = self._resolved(info.form or empty, actor, instance_id)
         return TaskForm(schema=schema, ui_schema=info.ui_schema, instructions=info.instructions)
 
-    def _resolved(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """The schema with its `x-options` choice lists filled in from the store."""
+    def _resolved(self, schema: dict[str, Any], actor: Actor, instance_id: int) -> dict[str, Any]:
+        """The schema with its `x-options` choice lists filled in from the store, as offered to
+        `actor` on the instance (a list may depend on who asks)."""
         names = form_options.referenced(schema)
         if not names:
             return schema
         with self._sessions() as session:
-            return resolve_options(schema, form_options.load(session, names))
+            context = form_options.OptionContext(session, actor, session.get(Instance, instance_id))
+            return resolve_options(schema, form_options.load(context, names))
 
-    def _labels(self, infos: Iterable[UserTaskInfo]) -> dict[str, dict[str, Any]]:
-        return field_labels((self._resolved(info.form or {}), info.ui_schema) for info in infos)
+    def _labels(self, infos: Iterable[UserTaskInfo], actor: Actor, instance_id: int) -> dict[str, dict[str, Any]]:
+        return field_labels((self._resolved(info.form or {}, actor, instance_id), info.ui_schema) for info in infos)
 
     def handed_to(self, actor: Actor, task_uuid: str) -> bool:
         """Was this task delegated or assigned to the actor (so the actor may give it back)?"""

@@ -43,7 +43,6 @@ from engine.records.subsidies import (
     DISTRICT_REVIEW,
     ELIGIBLE,
     EXPERT_REVIEW,
-    FINAL_REFUSALS,
     PAID,
     PAYABLE,
     REJECTED,
@@ -55,6 +54,8 @@ from engine.records.subsidies import (
     ExpertScore,
     SubsidyApplication,
     application_of_instance,
+    applied_projects,
+    offerable_projects,
 )
 from engine.records.subsidies import (
     REMOVED as APPLICATION_REMOVED,
@@ -64,7 +65,6 @@ from engine.roles import DISTRICTS
 from . import operator, start_rule
 
 PROCESS = "subsidy_application"
-PROJECT_PROCESS = "diagnosis_project"
 # The application materials (DOMAIN.md: Jinan's 2023 call); all are required.
 MATERIALS = {
     "application_form": "项目资助申报书",
@@ -128,48 +128,6 @@ class Project:
         return f"项目 {self.instance.business_key}{name}"
 
 
-def _applied_projects(session: Session, provider_org_id: int, instance_id: int | None) -> dict[int, str]:
-    """Project instance id → business key of the other application (not finally refused) that
-    holds it: a project is subsidised at most once."""
-    rows = session.execute(
-        select(SubsidyApplication.project_instance_ids, Instance.business_key)
-        .join(Instance, Instance.id == SubsidyApplication.instance_id)
-        .where(
-            SubsidyApplication.provider_org_id == provider_org_id,
-            SubsidyApplication.status.not_in(FINAL_REFUSALS),
-            SubsidyApplication.instance_id != (instance_id or 0),
-        )
-    )
-    return {int(project_id): key for project_ids, key in rows for project_id in project_ids or []}
-
-
-def _offerable(session: Session, provider_org_id: int, instance_id: int | None) -> list[dict[str, Any]]:
-    """The provider's completed diagnosis projects that no other application holds."""
-    taken = _applied_projects(session, provider_org_id, instance_id)
-    rows = session.execute(
-        select(Instance, Filing, Organisation)
-        .join(Filing, Filing.instance_id == Instance.id)
-        .join(Organisation, Organisation.id == Filing.enterprise_org_id)
-        .where(
-            Instance.process_id == PROJECT_PROCESS,
-            Instance.provider_org_id == provider_org_id,
-            Instance.status == "completed",
-        )
-        .order_by(Instance.id)
-    )
-    return [
-        {
-            "business_key": instance.business_key,
-            "enterprise_name": enterprise.name,
-            "district": filing.district,
-            "contract_no": filing.contract_no,
-            "completed_on": _local_date(instance).isoformat() if instance.completed_at else "",
-        }
-        for instance, filing, enterprise in rows
-        if instance.id not in taken
-    ]
-
-
 def _local_date(instance: Instance) -> date:
     assert instance.completed_at is not None
     return instance.completed_at.astimezone(SHANGHAI).date()
@@ -206,8 +164,8 @@ def provider_with_completed_projects(session: Session, actor: Actor, _clock: Clo
     organisation = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     if organisation is None or organisation.kind != "provider":
         raise Forbidden("不是服务商单位，不能申请诊断项目资助")
-    if not _offerable(session, organisation.id, None):
-        raise Conflict("本单位没有可申报资助的诊断项目：诊断项目须已实施完成，且未在其他资助申请中申报")
+    if not offerable_projects(session, organisation.id, None):
+        raise Conflict("本单位没有可申报资助的诊断项目：诊断项目须属本期诊断工作、已实施完成，且未在其他资助申请中申报")
 
 
 # --------------------------------------------------------------------------
@@ -217,15 +175,10 @@ def provider_with_completed_projects(session: Session, actor: Actor, _clock: Clo
 
 @operator("subsidy.offer_projects")
 def offer_projects(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
-    """The projects the provider may choose from, as rows and as the text the application form
-    shows read-only."""
-    projects = _offerable(ctx.session, _provider(ctx).id, ctx.instance.id)
-    text = "；".join(
-        f"{p['business_key']} {p['enterprise_name']}（{p['district']}备案，合同编号 {p['contract_no']}，"
-        f"{p['completed_on']} 完成）"
-        for p in projects
-    )
-    return {"projects": projects, "text": text or "暂无"}
+    """The projects the provider may choose from when the application form opens (the form
+    offers the same list, `x-options: my_completed_projects`), kept in the data as offered."""
+    projects = offerable_projects(ctx.session, _provider(ctx).id, ctx.instance.id)
+    return {"projects": projects, "count": len(projects)}
 
 
 def _provider(ctx: HandlerContext, lock: bool = False) -> Organisation:
@@ -241,35 +194,25 @@ def record_application(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str
     """Check the chosen projects and write the application (status district_review) in the
     district where they were filed; the instance moves to that district.
 
-    InvalidData on the field when a project is not the provider's own, not completed, already in
-    another application, the projects were filed in different districts, or materials are missing.
-    The provider's organisation row is locked so two applications of one provider cannot both
-    take the same project."""
+    The form offered the provider's own completed projects of the current campaign and refused
+    anything else; with the provider's organisation row locked the choice is checked again
+    against the same list, so two applications of one provider cannot both take a project.
+    InvalidData on the field when a project is no longer offered (applied for meanwhile), the
+    projects were filed in different districts, or materials are missing."""
     data = ctx.data
     provider = _provider(ctx, lock=True)
-    taken = _applied_projects(ctx.session, provider.id, ctx.instance.id)
+    offered = {p["instance_id"]: p for p in offerable_projects(ctx.session, provider.id, ctx.instance.id)}
     errors: dict[str, str] = {}
-    seen: dict[str, int] = {}
     chosen: list[tuple[str, Instance, Filing]] = []
-    for index, row in enumerate(data["projects"]):
-        field = f"projects.{index}.business_key"
-        key = row["business_key"].strip()
-        if key in seen:
-            errors[field] = f"与第 {seen[key] + 1} 行重复"
+    for project_id in data["projects"]:
+        if project_id not in offered:
+            taken = applied_projects(ctx.session, provider.id, ctx.instance.id).get(project_id)
+            errors["projects"] = (f"所选项目已在资助申请 {taken} 中申报，不能重复申报" if taken
+                                  else "所选项目不是本单位本期可申报的已完成诊断项目，请重新勾选")
             continue
-        seen[key] = index
-        instance = ctx.session.scalar(
-            select(Instance).where(Instance.business_key == key, Instance.process_id == PROJECT_PROCESS)
-        )
-        filing = ctx.session.scalar(select(Filing).where(Filing.instance_id == instance.id)) if instance else None
-        if instance is None or instance.provider_org_id != provider.id or filing is None:
-            errors[field] = f"本单位没有业务编号为 {key} 的诊断项目"
-        elif instance.status != "completed":
-            errors[field] = f"诊断项目 {key} 尚未实施完成，不能申报资助"
-        elif instance.id in taken:
-            errors[field] = f"诊断项目 {key} 已在资助申请 {taken[instance.id]} 中申报，不能重复申报"
-        else:
-            chosen.append((key, instance, filing))
+        instance = ctx.session.get(Instance, project_id)
+        filing = ctx.session.scalar(select(Filing).where(Filing.instance_id == project_id))
+        chosen.append((offered[project_id]["business_key"], instance, filing))
     districts = sorted({filing.district for _, _, filing in chosen})
     if len(districts) > 1 and not errors:
         where = "；".join(f"{key} 在{filing.district}备案" for key, _, filing in chosen)

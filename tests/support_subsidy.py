@@ -60,6 +60,13 @@ def business_key(scenario: Scenario) -> str:
     return view["business_key"]
 
 
+def offered_projects(scenario: Scenario, username: str = "provider_a") -> dict[int, str]:
+    """Project instance id → title, as the application form offers them to `username`."""
+    view = scenario.engine.tasks.get(scenario.actor(username), scenario.task_of(username, "apply_subsidy")["id"])
+    return {option["const"]: option["title"] for option in view.form.schema["properties"]["projects"]["items"]["oneOf"]
+            if "const" in option}
+
+
 class SubsidyScenario(Scenario):
     """One subsidy_application instance, driven by the demo users."""
 
@@ -72,10 +79,11 @@ class SubsidyScenario(Scenario):
         return self
 
     # 第十四条（二）
-    def provider_applies(self, projects: list[Scenario | str], provider: str = "provider_a",
+    def provider_applies(self, projects: list[Scenario | int], provider: str = "provider_a",
                          **changes: Any) -> SubsidyScenario:
-        keys = [p if isinstance(p, str) else business_key(p) for p in projects]
-        data = APPLICATION | {"projects": [{"business_key": key} for key in keys]} | changes
+        """Tick the projects (their scenarios, or project instance ids) on the application form."""
+        ids = [p if isinstance(p, int) else p.instance_id for p in projects]
+        data = APPLICATION | {"projects": ids} | changes
         self.complete(provider, "apply_subsidy", data)
         return self
 

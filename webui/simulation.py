@@ -107,7 +107,7 @@ class Simulation:
         )
         self.users: dict[tuple[str, str | int | None], Actor] = {}
         self.project_enterprise: dict[int, int] = {}
-        self.application_projects: dict[int, list[str]] = {}
+        self.application_projects: dict[int, list[int]] = {}
         self.enterprises_of: dict[int, list[int]] = defaultdict(list)
         self.phase = "campaign"
 
@@ -201,14 +201,14 @@ class Simulation:
 
     def _apply(self) -> None:
         with self.engine.sessions() as session:
-            rows = session.execute(select(Instance.business_key, Instance.provider_org_id, Instance.district)
+            rows = session.execute(select(Instance.id, Instance.provider_org_id, Instance.district)
                                    .where(Instance.process_id == "diagnosis_project")).all()
-        groups: dict[tuple[int, str], list[str]] = defaultdict(list)
-        for key, provider, district in rows:
-            groups[(provider, district)].append(key)
-        for (provider, _district), keys in sorted(groups.items()):
+        groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for project_id, provider, district in rows:
+            groups[(provider, district)].append(project_id)
+        for (provider, _district), project_ids in sorted(groups.items()):
             instance_id = self.engine.instances.start("subsidy_application", self.users[("provider", provider)])
-            self.application_projects[instance_id] = keys
+            self.application_projects[instance_id] = project_ids
 
     def application_year(self) -> int:
         with self.engine.sessions() as session:
@@ -311,8 +311,7 @@ ANSWERS: dict[str, Callable[[Simulation, TaskIndexRow, dict[str, Any], date], di
     "publish_notice": _notice,
     "file_contract": lambda sim, row, _c, day: {"enterprise_id": sim.project_enterprise[row.instance_id],
                                                 "contract_date": day.isoformat(), "contract_amount": 48_000_00},
-    "apply_subsidy": lambda sim, row, _c, _d: {"projects": [{"business_key": k}
-                                                            for k in sim.application_projects[row.instance_id]]},
+    "apply_subsidy": lambda sim, row, _c, _d: {"projects": sim.application_projects[row.instance_id]},
     "city_review": lambda _s, _r, _c, _d: {"expert_count": 3, "other_requirements_met": True},
     "score_application": lambda _s, row, _c, _d: {"expert_decision": "score", "score": _score(row)},
     "draft_plan": lambda sim, _r, _c, _d: {"plan_year": sim.application_year(), "plan_budget": 100_000_000_00},

@@ -93,3 +93,13 @@ def open_campaign_on(session: Session, day: date) -> Campaign | None:
         .order_by(Campaign.id)
         .limit(1)
     )
+
+
+def current_campaign(session: Session) -> Campaign | None:
+    """The campaign of the current round: the published (open or closed) one published last."""
+    return session.scalar(
+        select(Campaign)
+        .where(Campaign.status.in_((OPEN, CLOSED)))
+        .order_by(Campaign.published_at.desc(), Campaign.id.desc())
+        .limit(1)
+    )

@@ -12,7 +12,10 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ..models import Base
+from ..clock import SHANGHAI
+from ..models import Base, Instance, Organisation
+from .campaigns import current_campaign
+from .projects import Filing
 
 # SubsidyApplication.status
 DISTRICT_REVIEW = "district_review"  # submitted: the district bureau and district finance review jointly
@@ -42,6 +45,7 @@ STATUS_LABELS = {
 PAYABLE = (ELIGIBLE, PLANNED)
 # A project in an application with one of these statuses cannot be applied for again.
 FINAL_REFUSALS = (REJECTED,)
+PROJECT_PROCESS = "diagnosis_project"
 
 # 第十六条: why the city revokes an application before payment.
 REVOCATION_REASONS = {
@@ -120,6 +124,64 @@ def application_of_instance(session: Session, instance_id: int, lock: bool = Fal
     if lock:
         query = query.with_for_update()
     return session.scalar(query)
+
+
+def applied_projects(session: Session, provider_org_id: int, instance_id: int | None) -> dict[int, str]:
+    """Project instance id → business key of the other application (not finally refused) that
+    holds it: a project is subsidised at most once."""
+    rows = session.execute(
+        select(SubsidyApplication.project_instance_ids, Instance.business_key)
+        .join(Instance, Instance.id == SubsidyApplication.instance_id)
+        .where(
+            SubsidyApplication.provider_org_id == provider_org_id,
+            SubsidyApplication.status.not_in(FINAL_REFUSALS),
+            SubsidyApplication.instance_id != (instance_id or 0),
+        )
+    )
+    return {int(project_id): key for project_ids, key in rows for project_id in project_ids or []}
+
+
+def offerable_projects(session: Session, provider_org_id: int, instance_id: int | None) -> list[dict[str, Any]]:
+    """The provider's completed diagnosis projects of the current campaign that no other
+    application (than the one of `instance_id`) holds: what it may apply for."""
+    campaign = current_campaign(session)
+    if campaign is None:
+        return []
+    taken = applied_projects(session, provider_org_id, instance_id)
+    rows = session.execute(
+        select(Instance, Filing, Organisation)
+        .join(Filing, Filing.instance_id == Instance.id)
+        .join(Organisation, Organisation.id == Filing.enterprise_org_id)
+        .where(
+            Instance.process_id == PROJECT_PROCESS,
+            Instance.provider_org_id == provider_org_id,
+            Instance.status == "completed",
+            Filing.campaign_id == campaign.id,
+        )
+        .order_by(Instance.id)
+    )
+    return [
+        {
+            "instance_id": instance.id,
+            "business_key": instance.business_key,
+            "enterprise_name": enterprise.name,
+            "district": filing.district,
+            "contract_no": filing.contract_no,
+            "completed_on": _local_day(instance.completed_at),
+        }
+        for instance, filing, enterprise in rows
+        if instance.id not in taken
+    ]
+
+
+def _local_day(moment: datetime | None) -> str:
+    return moment.astimezone(SHANGHAI).date().isoformat() if moment else ""
+
+
+def project_title(project: dict[str, Any]) -> str:
+    """How a project is offered: 2026-000012 企业（历下区备案，合同编号 HT-1，2026-03-20 完成）."""
+    return (f"{project['business_key']} {project['enterprise_name']}（{project['district']}备案，"
+            f"合同编号 {project['contract_no']}，{project['completed_on']} 完成）")
 
 
 def payable(session: Session, application_id: int) -> bool:

@@ -31,7 +31,8 @@ def test_choices_prefer_the_approving_path() -> None:
 @pytest.mark.parametrize("path", FORMS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
 def test_filled_data_is_valid_for_every_form_without_special_fields(path: Path) -> None:
     schema = json.loads(path.read_text(encoding="utf-8"))
-    stubs = {"enterprises": [(1, "企业")], "providers": [(2, "服务商")], "districts": [("历下区", "历下区")]}
+    stubs = {"enterprises": [(1, "企业")], "providers": [(2, "服务商")], "districts": [("历下区", "历下区")],
+             "my_completed_projects": [(3, "2026-000003 企业（历下区备案）")]}
     assert set(stubs) == set(SOURCES), "a new choice source needs a stub here"
     schema = resolve_options(schema, stubs)
     errors = validate_data(schema, fill(schema, date(2026, 3, 2)))

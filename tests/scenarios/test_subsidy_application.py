@@ -27,6 +27,7 @@ from tests.support_subsidy import (
     SubsidyScenario,
     business_key,
     completed_project,
+    offered_projects,
     second_lixia_enterprise,
 )
 
@@ -65,9 +66,10 @@ def test_happy_path_two_projects_to_eligible_with_the_tier_amount(engine) -> Non
     enterprise_c = second_lixia_enterprise(engine)
     first, second = completed_project(engine), completed_project(engine, enterprise=enterprise_c)
     application = SubsidyScenario(engine).start("provider_a")
-    offered = application.task_data("provider_a", "apply_subsidy")["available_projects"]
-    assert f"{business_key(first)} 济南明泉精密机械有限公司（历下区备案" in offered
-    assert f"{business_key(second)} 济南泉城智造电子有限公司（历下区备案" in offered
+    offered = offered_projects(application)
+    assert list(offered) == [first.instance_id, second.instance_id]
+    assert offered[first.instance_id].startswith(f"{business_key(first)} 济南明泉精密机械有限公司（历下区备案")
+    assert offered[second.instance_id].startswith(f"{business_key(second)} 济南泉城智造电子有限公司（历下区备案")
 
     application.provider_applies([first, second])
     assert application.waiting_at() == ["district_bureau_review", "district_finance_review"]
@@ -368,15 +370,13 @@ def test_a_provider_applies_only_for_its_own_completed_projects(engine) -> None:
     others = completed_project(engine)  # provider_a's
     unfinished = Scenario(engine).open_campaign().start("provider_b")
     unfinished.provider_files_contract("provider_b", "enterprise_b")
-    completed_project(engine, "provider_b", "enterprise_b")
+    own = completed_project(engine, "provider_b", "enterprise_b")
     application = SubsidyScenario(engine, "enterprise_b").start("provider_b")
+    assert list(offered_projects(application, "provider_b")) == [own.instance_id]
 
     with pytest.raises(InvalidData) as refused:
         application.provider_applies([others, unfinished], provider="provider_b")
-    assert refused.value.errors == {
-        "projects.0.business_key": f"本单位没有业务编号为 {business_key(others)} 的诊断项目",
-        "projects.1.business_key": f"诊断项目 {business_key(unfinished)} 尚未实施完成，不能申报资助",
-    }
+    assert refused.value.errors == {"projects.0": "请选择有效的选项", "projects.1": "请选择有效的选项"}
     assert application.waiting_at() == ["apply_subsidy"]
     with engine.sessions() as session:
         assert session.scalar(select(SubsidyApplication.id)) is None
@@ -394,9 +394,24 @@ def test_projects_of_one_district_all_materials_and_no_double_application(engine
     application.provider_applies([lixia])
 
     again = SubsidyScenario(engine, "enterprise_b").start()
+    assert list(offered_projects(again)) == [licheng.instance_id]  # lixia is in the first application
     with pytest.raises(InvalidData) as refused:
         again.provider_applies([lixia])
-    assert "已在资助申请" in refused.value.errors["projects.0.business_key"]
+    assert refused.value.errors == {"projects.0": "请选择有效的选项"}
+
+
+def test_only_projects_of_the_current_campaign_are_offered(engine) -> None:
+    earlier = completed_project(engine)
+    Scenario(engine).open_campaign(quotas={"历下区": 5})  # a new round: the earlier campaign is closed
+    current = completed_project(engine)
+    application = SubsidyScenario(engine).start()
+    assert list(offered_projects(application)) == [current.instance_id]
+    with pytest.raises(InvalidData) as refused:
+        application.provider_applies([earlier, current])
+    assert refused.value.errors == {"projects.0": "请选择有效的选项"}
+    application.provider_applies([current])
+    assert application.application().project_instance_ids == [current.instance_id]
+
 
 
 def test_a_provider_without_completed_projects_cannot_start(engine) -> None:

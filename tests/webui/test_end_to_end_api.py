@@ -225,12 +225,16 @@ def enterprise_confirms_assessment(api: Api, enterprise: str, project: int) -> N
 # --------------------------------------------------------------------------
 
 
-def provider_applies(api: Api, project_keys: list[str]) -> int:
+def provider_applies(api: Api, projects: dict[int, str]) -> int:
+    """Tick the projects (instance id → business key) among "my completed projects"; an id the
+    form did not offer is refused."""
     application = start(api, "provider_a", "subsidy_application")
-    offered = task_detail(api, "provider_a", application, "apply_subsidy")["data"]["available_projects"]
-    assert all(key in offered for key in project_keys), offered
-    complete(api, "provider_a", application, "apply_subsidy",
-             APPLICATION | {"projects": [{"business_key": key} for key in project_keys]})
+    form = task_detail(api, "provider_a", application, "apply_subsidy")["form"]
+    offered = {o["const"]: o["title"] for o in form["schema"]["properties"]["projects"]["items"]["oneOf"]}
+    assert set(offered) == set(projects) and all(projects[i] in offered[i] for i in projects), offered
+    refused = submit(api, "provider_a", application, "apply_subsidy", APPLICATION | {"projects": [max(projects) + 1]})
+    assert refused.status_code == 422 and set(refused.get_json()["errors"]) == {"projects.0"}
+    complete(api, "provider_a", application, "apply_subsidy", APPLICATION | {"projects": list(projects)})
     return application
 
 
@@ -376,7 +380,7 @@ def test_from_provider_onboarding_to_payment_through_the_api(app, api: Api, cloc
         provider_submits_report(api, project)
         enterprise_confirms_assessment(api, enterprise, project)
         assert instance(api, "provider_a", project)["status"] == "completed"
-    keys = [instance(api, "provider_a", project)["business_key"] for project in (first, second)]
+    keys = {project: instance(api, "provider_a", project)["business_key"] for project in (first, second)}
 
     # 4. 第十四条（二）–（四）, 第十五条: one application for both projects.
     at("2026-03-06T10:00:00+08:00")
@@ -394,7 +398,7 @@ def test_from_provider_onboarding_to_payment_through_the_api(app, api: Api, cloc
     assert [result for result, _ in shown.values()] == ["符合"] * 7 + ["待确认"]
     assert all(reason for _, reason in shown.values())
     assert "服务商「济南数智诊断科技有限公司」在服务商名单内" in shown["（一）"][1]
-    assert f"项目 {keys[0]}、{keys[1]} 均已向历下区工信主管部门备案并被受理" in shown["（二）"][1]
+    assert f"项目 {keys[first]}、{keys[second]} 均已向历下区工信主管部门备案并被受理" in shown["（二）"][1]
     assert "2026-03-01至2026-03-31" in shown["（四）"][1]
     assert shown["（五）"][1] == "各项目企业满意度评价为「满意」，满足“满意”要求"
     assert [line[:3] for line in review["data"]["eligibility_summary"]] == list(shown)
@@ -458,7 +462,7 @@ def test_from_provider_onboarding_to_payment_through_the_api(app, api: Api, cloc
     at("2026-04-01T00:00:01+08:00")
     summary = district_reports_summary(api, "lixia_bureau", lixia_work)
     assert (summary["filing_count"], summary["accepted_count"]) == (2, 2)
-    assert [row["project_no"] for row in summary["filing_rows"]] == keys
+    assert [row["project_no"] for row in summary["filing_rows"]] == list(keys.values())
     assert district_reports_summary(api, "licheng_bureau", licheng_work)["filing_count"] == 0
     table = city_receives_summaries(api, campaign)
     assert [(r["district"], r["quota"], r["filings"], r["accepted"]) for r in table["summary_rows"]] == [
