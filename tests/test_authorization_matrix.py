@@ -112,7 +112,7 @@ RULES: dict[str, Rule] = {
     "metrics.metrics": ("GET", "/metrics", None, lambda user: 401 if user == ANONYMOUS else 200 if user in CITY else 403),
     "attachments.upload": ("POST", "/attachments", None, page(422)),
     "attachments.download": ("GET", "/attachments/{attachment}", None, page(200, VIEWERS)),
-    "comments.add": ("POST", "/instances/{instance}/comments", None, page(302, VIEWERS)),
+    "comments.add": ("POST", "/instances/{instance}/comments", None, page(422, VIEWERS)),  # no body: the page again
     "exports.index": ("GET", "/exports", None, page(200, EXPORTERS)),
     "exports.filings_xlsx": ("GET", "/exports/filings.xlsx?district=%E5%8E%86%E4%B8%8B%E5%8C%BA", None,
                              page(200, CITY | {"lixia_bureau"})),

@@ -39,22 +39,30 @@ def title(status: int) -> str | None:
     return gettext(TITLES[status]) if status in TITLES else None
 
 
+def error_page(status: int, message: str) -> tuple[str, int]:
+    """The error page: the public site's (with a way back to the announcements) under /public,
+    the staff site's (back to the inbox) elsewhere."""
+    public = request.path == "/public" or request.path.startswith("/public/")
+    template = "public_error.html" if public else "error.html"
+    return render_template(template, status=status, title=title(status), message=message), status
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def engine_error(error: EngineError):  # noqa: ANN202 - Flask response
         status = STATUS.get(type(error), 500)
         if wants_json():
             return jsonify(engine_error_body(error)), status
-        return render_template("error.html", status=status, title=title(status), message=error.message), status
+        return error_page(status, error.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # noqa: ANN202 - Flask response
         message = gettext("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
-        return render_template("error.html", status=400, title=title(400), message=message), 400
+        return error_page(400, message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # noqa: ANN202 - Flask response
         status = error.code or 500
         if wants_json():
             return jsonify({"error": error.description}), status
-        return render_template("error.html", status=status, title=title(status), message=error.description), status
+        return error_page(status, error.description)

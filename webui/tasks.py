@@ -20,6 +20,15 @@ from .i18n import form_language
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
+def _objection_url(view: TaskView) -> str | None:
+    """On 处理异议 (subsidy_plan's handle_objection), the objection's own page: the objector's
+    identity and scan are not task data, and that page lets only the city bureau in."""
+    objection_id = view.data.get("objection_id")
+    if view.task["bpmn_id"] != "handle_objection" or not isinstance(objection_id, int):
+        return None
+    return url_for("objections.show", objection_id=objection_id)
+
+
 def _render(
     view: TaskView, data: dict, errors: dict[str, str], status: int = 200, draft_at: datetime | None = None
 ) -> tuple[str, int]:
@@ -35,6 +44,7 @@ def _render(
             assignee_name=names.get(view.task["assignee"]),
             colleagues=engine().tasks.colleagues(actor(), view.task["id"]),
             handed_to_me=mine and engine().tasks.handed_to(actor(), view.task["id"]),
+            objection_url=_objection_url(view),
         ),
         status,
     )

@@ -84,10 +84,20 @@ def test_comments_outside_the_scope_or_empty_change_nothing(app, demo_password) 
     sign_in(member, "provider_a", demo_password)
     token = csrf_token(member.get("/").get_data(as_text=True))
     empty = member.post(f"/instances/{project.instance_id}/comments", data={"csrf_token": token, "body": "   "})
-    assert empty.status_code == 302
-    assert "意见未发表：请填写意见内容" in member.get(empty.location).get_data(as_text=True)
+    assert empty.status_code == 422 and "意见未发表：请填写意见内容" in empty.get_data(as_text=True)
     too_long = member.post(f"/instances/{project.instance_id}/comments", data={"csrf_token": token, "body": "长" * 2001})
-    assert too_long.status_code == 302
+    assert too_long.status_code == 422  # the instance page again, the typed text kept
+    assert f'<textarea id="comment-body" name="body" rows="3" maxlength="2000">{"长" * 2001}</textarea>' in \
+        too_long.get_data(as_text=True)
+    task = project.task_of("lixia_bureau", "review_filing")
+    reviewer = app.test_client()
+    sign_in(reviewer, "lixia_bureau", demo_password)
+    token = csrf_token(reviewer.get(f"/tasks/{task['id']}").get_data(as_text=True))
+    on_task = reviewer.post(f"/instances/{project.instance_id}/comments", data={
+        "csrf_token": token, "body": "<b>请补充</b>" + "。" * 2000, "task_id": task["id"], "return_to": "task"})
+    page = on_task.get_data(as_text=True)
+    assert on_task.status_code == 422 and 'class="task-data-form"' in page and "意见未发表：最多 2,000 个字符" in page
+    assert "&lt;b&gt;请补充&lt;/b&gt;。。" in page  # kept, escaped
     no_token = member.post(f"/instances/{project.instance_id}/comments", data={"body": "无令牌"})
     assert no_token.status_code == 400
     with engine.sessions() as session:

@@ -92,7 +92,10 @@ def test_list_and_detail_need_no_sign_in(app, plan, clock) -> None:
     for contact in ("市工业和信息化局数字经济处", "0531-66608000", "济南市市中区龙奥北路 1 号", "szjjc@example.gov.cn"):
         assert contact in detail
     assert "在线提出实名异议" in detail
-    assert client.get("/public/announcements/999").status_code == 404
+    missing = client.get("/public/announcements/999")
+    page = missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "public.css" in page and "返回我的待办" not in page
+    assert '<a href="/public/">返回公示公告列表</a>' in page
     assert client.get("/public/announcements/999/objection").status_code == 404
 
     # the countdown counts working days on the stored calendar
@@ -127,6 +130,8 @@ def test_objections_reach_the_plan_and_only_the_city_sees_who_filed_them(app, pl
 
     city = app.test_client()
     sign_in(city, "city", demo_password)
+    task_page = city.get(f"/tasks/{plan.task_of('city', 'handle_objection')['id']}").get_data(as_text=True)
+    assert f'<a href="/objections/{objection.id}">查看异议详情' in task_page
     listed = city.get("/objections").get_data(as_text=True)
     assert f'href="/objections/{objection.id}"' in listed and "陈明（个人）" in listed
     page = city.get(f"/objections/{objection.id}")
