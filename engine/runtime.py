@@ -19,7 +19,7 @@ from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -63,6 +63,18 @@ class Unit:
             self.workflow.script_engine = engine
         else:
             self.workflow = BpmnWorkflow(deployed.spec, deployed.subprocess_specs, script_engine=engine)
+        # What the task index was built from at the last save, when the instance is as stored
+        # (not new, not just migrated): equal inputs at save mean the index is already right.
+        self._indexed = self._index_inputs() if instance.serialized and not inspect(instance).modified else None
+
+    def _index_inputs(self) -> tuple[Any, ...]:
+        """Everything `task_index.rebuild` makes rows from, but the clock (only new rows use it)."""
+        instance = self.instance
+        tasks = frozenset((str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name, task.task_spec.lane)
+                          for task in task_index.ready_human_tasks(self.workflow))
+        return (tasks, instance.process_version_id, dict(instance.assignments or {}),
+                dict(instance.task_districts or {}), instance.district, instance.provider_org_id,
+                instance.enterprise_org_id)
 
     def audit(self, action: str, task_uuid: str | None = None, element_id: str | None = None, **details: Any) -> None:
         history.record(
@@ -203,6 +215,13 @@ class Unit:
         instance.assignments = {uuid: user for uuid, user in assigned.items() if uuid in ready}
         districts = {uuid: d for uuid, d in (instance.task_districts or {}).items() if uuid in ready}
         instance.task_districts = districts or None
+        if self._recompute or self._indexed is None or self._index_inputs() != self._indexed:
+            self._reindex(now)
+        self.session.flush()
+
+    def _reindex(self, now: datetime) -> None:
+        """Rebuild the task index; resolve the escalations of tasks that left it."""
+        instance = self.instance
         rows = task_index.rebuild(self.session, instance, self.workflow, now, self._due, self._priority,
                                   self._recompute)
         self.session.execute(
@@ -215,7 +234,6 @@ class Unit:
             if previous is not None and previous != row.due_at:
                 self.audit("deadline_recomputed", row.task_uuid, row.bpmn_id, kind="task_due",
                            old=_local_iso(previous), new=_local_iso(row.due_at))
-        self.session.flush()
 
     def _provisional_timers(self, timers: dict[UUID, tuple[str, datetime]]) -> dict[str, str]:
         calendar = self.runtime.calendar.current()
