@@ -441,3 +441,23 @@ def test_the_city_reviewer_page_shows_the_eight_conditions_and_submits(app, demo
     assert response.status_code == 302, response.get_data(as_text=True)
     assert application.experts_with_tasks() == ["expert_1", "expert_2"]
     assert application.application().eligibility[4]["passed"] is True
+
+
+def test_the_provider_ticks_its_projects_on_the_application_page(app, demo_password) -> None:
+    from tests.support_subsidy import MATERIALS
+    from tests.webui.test_pages import csrf_token, sign_in
+
+    engine = app.extensions["diagflow"]
+    project = completed_project(engine)
+    application = SubsidyScenario(engine).start()
+    task = application.task_of("provider_a", "apply_subsidy")
+    client = app.test_client()
+    sign_in(client, "provider_a", demo_password)
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert f'type="checkbox" id="field-projects-0" name="projects" value="{project.instance_id}"' in page
+    assert f"{business_key(project)} 济南明泉精密机械有限公司（历下区备案" in page
+    response = client.post(f"/tasks/{task['id']}", data={
+        "csrf_token": csrf_token(page), "projects": str(project.instance_id), "materials": MATERIALS,
+        "contact_name": "王磊", "contact_phone": "13700000003", "truthfulness_confirmed": "true"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert application.application().project_instance_ids == [project.instance_id]
