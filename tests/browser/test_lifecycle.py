@@ -296,6 +296,7 @@ def test_whole_lifecycle_through_the_pages(
     open_task("拨付资金至区县", plan, "city-finance-inbox")
     row = page.get_by_role("group", name="第 1 行")
     expect(row).to_contain_text("历下区")
+    expect(page.get_by_role("button", name=re.compile("添加一行|删除"))).to_have_count(0)  # one row per district
     expect(row).to_contain_text("50,000.00 元")
     row.get_by_label("拨付日期").fill("2026-03-17")
     row.get_by_label("拨付凭证号").fill("SCZ-001")

@@ -647,3 +647,16 @@ def test_read_only_rows_show_as_a_table_with_their_titles_and_amounts_in_yuan():
     assert "<td>50,000.00 元</td><td>历下区</td><td>2026年3月18日</td>" in html
     assert "<td>—</td><td>&lt;b&gt;历城区&lt;/b&gt;</td><td>—</td>" in html
     assert "\\u" not in html  # not the JSON of the rows
+
+
+def test_rows_with_read_only_cells_are_filled_in_but_not_added_or_removed():
+    items = {"type": "object", "properties": {"district": {"type": "string", "title": "区县", "readOnly": True},
+                                              "voucher_no": {"type": "string", "title": "凭证号"}}}
+    schema = {"type": "object", "properties": {"releases": {"type": "array", "title": "拨付", "items": items}}}
+    html = render(schema, {}, {"releases": [{"district": "历下区"}, {"district": "历城区"}]}, {})
+    assert html.count('class="array-row"') == 2 and 'name="releases.1.voucher_no"' in html
+    assert "array-add" not in html and "array-remove" not in html and "array-row-template" not in html
+    editable = {"type": "object", "properties": {"members": {"type": "array", "title": "成员", "items": {
+        "type": "object", "properties": {"name": {"type": "string", "title": "姓名"}}}}}}
+    html = render(editable, {}, {}, {})
+    assert "array-add" in html and "array-remove" in html and "array-row-template" in html
