@@ -67,6 +67,9 @@ def record(
     if head is None:
         head = AuditHead(chain=chain, seq=0, hash="")
         session.add(head)
+    # The session's identity map holds clean objects weakly: without this reference the head is
+    # dropped after a flush and the next event of the transaction selects it again.
+    session.info.setdefault("audit_heads", set()).add(head)
     event = AuditEvent(
         at=clock.now(),
         instance_id=instance_id,

@@ -65,13 +65,14 @@ class Unit:
             self.workflow = BpmnWorkflow(deployed.spec, deployed.subprocess_specs, script_engine=engine)
         # What the task index was built from at the last save, when the instance is as stored
         # (not new, not just migrated): equal inputs at save mean the index is already right.
-        self._indexed = self._index_inputs() if instance.serialized and not inspect(instance).modified else None
+        stored = instance.serialized and not inspect(instance).modified
+        self._indexed = self._index_inputs(task_index.ready_human_tasks(self.workflow)) if stored else None
 
-    def _index_inputs(self) -> tuple[Any, ...]:
+    def _index_inputs(self, ready: list[Task]) -> tuple[Any, ...]:
         """Everything `task_index.rebuild` makes rows from, but the clock (only new rows use it)."""
         instance = self.instance
         tasks = frozenset((str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name, task.task_spec.lane)
-                          for task in task_index.ready_human_tasks(self.workflow))
+                          for task in ready)
         return (tasks, instance.process_version_id, dict(instance.assignments or {}),
                 dict(instance.task_districts or {}), instance.district, instance.provider_org_id,
                 instance.enterprise_org_id)
@@ -211,11 +212,12 @@ class Unit:
             instance.completed_at = now
             self.audit("instance_completed")
         assigned = instance.assignments or {}
-        ready = {str(t.id) for t in task_index.ready_human_tasks(self.workflow)}
+        ready_tasks = task_index.ready_human_tasks(self.workflow)
+        ready = {str(t.id) for t in ready_tasks}
         instance.assignments = {uuid: user for uuid, user in assigned.items() if uuid in ready}
         districts = {uuid: d for uuid, d in (instance.task_districts or {}).items() if uuid in ready}
         instance.task_districts = districts or None
-        if self._recompute or self._indexed is None or self._index_inputs() != self._indexed:
+        if self._recompute or self._indexed is None or self._index_inputs(ready_tasks) != self._indexed:
             self._reindex(now)
         self.session.flush()
 

@@ -1,4 +1,5 @@
-"""A save leaves the task index and escalations alone when the ready human tasks did not change."""
+"""What a save writes: the task index and escalations only when the ready human tasks changed;
+an audit chain's head read once per transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import event
 
+from engine import history
 from engine.access import SYSTEM
+from tests.engine.test_audit_chain import problems
 from tests.engine.test_sweep import fired, start_many
 from tests.support import Scenario
 
@@ -53,3 +56,13 @@ def test_only_a_change_to_the_ready_tasks_rebuilds_the_index(engine) -> None:
         engine.tasks.claim(provider, task["id"])
     assert index_statements(seen) != []
     assert engine.tasks.check(provider, task["id"])["assignee"] == provider.user_id
+
+
+def test_a_chain_head_is_read_once_per_transaction_even_across_flushes(engine) -> None:
+    project = Scenario(engine).start("provider_a")
+    with statements(engine) as seen, engine.sessions.begin() as session:
+        for action in ("first", "second", "third"):
+            history.record(session, engine.clock, SYSTEM, action, project.instance_id)
+            session.flush()
+    assert len([s for s in seen if s.startswith("SELECT") and "audit_heads" in s]) == 1
+    assert problems(engine) == []
