@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from .i18n import N_
+
 
 class EngineError(Exception):
-    """Base class: every engine error carries a message fit to show a user."""
+    """Base class: every engine error carries a message fit to show a user (in Chinese; the pages
+    translate those marked with `N_`)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -27,7 +30,7 @@ class InvalidData(EngineError):
     """Submitted data fails the form's schema; `errors` maps each field path to a message (422)."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("提交的数据有误")
+        super().__init__(N_("提交的数据有误"))
         self.errors = errors
 
 

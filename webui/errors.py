@@ -10,6 +10,8 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound, ValidationFailed
 from engine.i18n import N_
 
+from .i18n import content_label
+
 STATUS: dict[type[EngineError], int] = {
     NotFound: 404,
     Forbidden: 403,
@@ -53,7 +55,7 @@ def register(app: Flask) -> None:
         status = STATUS.get(type(error), 500)
         if wants_json():
             return jsonify(engine_error_body(error)), status
-        return error_page(status, error.message)
+        return error_page(status, content_label(error.message) or error.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # noqa: ANN202 - Flask response
