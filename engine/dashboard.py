@@ -42,8 +42,9 @@ class DashboardService:
         self._calendar = calendar
         self._repository = repository
 
-    def my_counts(self, actor: Actor) -> dict[str, int]:
-        """What the home page shows anyone: my open tasks, claimed by me, due soon, overdue."""
+    def my_counts(self, actor: Actor) -> dict[str, str]:
+        """What the home page shows anyone: my open tasks, claimed by me, due soon, overdue
+        (each counted up to 1,000, then "1000+")."""
         queries = {
             "open": InboxQuery(),
             "mine": InboxQuery(claim="mine"),
@@ -51,7 +52,7 @@ class DashboardService:
             "due_soon": InboxQuery(due="soon"),
             "overdue": InboxQuery(due="overdue"),
         }
-        return {key: self._tasks.count(actor, query) for key, query in queries.items()}
+        return {key: self._tasks.count_shown(actor, query) for key, query in queries.items()}
 
     def city(self, actor: Actor) -> dict[str, Any]:
         """The city bureau's programme view: where work waits, the year's budget, stage durations."""

@@ -51,7 +51,7 @@ class SavedFilterService:
         for filter_id, name, stored in rows:
             query = InboxQuery.from_args(stored)
             result.append({"id": filter_id, "name": name, "query": query.as_args(),
-                           "count": self._tasks.count(actor, query)})
+                           "count": self._tasks.count_shown(actor, query)})
         return result
 
     def delete(self, actor: Actor, filter_id: int) -> None:

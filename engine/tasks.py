@@ -125,8 +125,7 @@ class TaskService:
         query = query or InboxQuery()
         where = self._where(actor, query, None)
         with self._sessions() as session:
-            counted = select(TaskIndexRow.task_uuid).where(where).limit(self.count_cap + 1).subquery()
-            found = session.scalar(select(func.count()).select_from(counted)) or 0
+            found = self._capped_count(session, where)
             items = self._items(session, where, query, limit, offset)
         return InboxPage(items=items, total=min(found, self.count_cap), total_capped=found > self.count_cap)
 
@@ -145,10 +144,22 @@ class TaskService:
         return [row_dict(row) | {"business_key": key} for row, key in rows]
 
     def count(self, actor: Actor, query: InboxQuery) -> int:
-        """How many tasks a filter finds for the actor (saved filters show it), from the index."""
+        """How many tasks a filter finds for the actor, from the index."""
         with self._sessions() as session:
             where = self._where(actor, query, None)
             return session.scalar(select(func.count()).select_from(TaskIndexRow).where(where)) or 0
+
+    def count_shown(self, actor: Actor, query: InboxQuery) -> str:
+        """A filter's count as pages show it (the inbox's tiles, saved filters): counted no
+        further than `count_cap`, like the inbox total, and beyond it "1000+"."""
+        with self._sessions() as session:
+            found = self._capped_count(session, self._where(actor, query, None))
+        return f"{self.count_cap}+" if found > self.count_cap else str(found)
+
+    def _capped_count(self, session: Session, where: ColumnElement[bool]) -> int:
+        """The matching tasks, counted up to `count_cap` + 1 (a LIMITed subquery)."""
+        counted = select(TaskIndexRow.task_uuid).where(where).limit(self.count_cap + 1).subquery()
+        return session.scalar(select(func.count()).select_from(counted)) or 0
 
     def _where(self, actor: Actor, query: InboxQuery, instance_id: int | None) -> ColumnElement[bool]:
         clauses = [inbox_filter(actor), *query.where(actor.user_id, self._runtime.clock.now())]

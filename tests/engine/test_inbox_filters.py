@@ -183,4 +183,6 @@ def test_page_counts_its_total_only_up_to_the_cap(engine, monkeypatch) -> None:
     monkeypatch.setattr(engine.tasks, "count_cap", 2)
     capped = engine.tasks.page(provider, limit=2, offset=2)
     assert (capped.total, capped.total_capped, [item["id"] for item in capped.items]) == (2, True, ids[2:])
-    assert engine.tasks.inbox(provider)[1] == 3
+    assert engine.tasks.inbox(provider)[1] == engine.tasks.count(provider, InboxQuery()) == 3
+    assert engine.tasks.count_shown(provider, InboxQuery()) == "2+"
+    assert engine.tasks.count_shown(provider, InboxQuery(claim="mine")) == "0"

@@ -93,7 +93,10 @@ def test_a_total_over_the_cap_is_shown_as_a_lower_bound(app, reviews, demo_passw
 
     monkeypatch.setattr("webui.inbox.PAGE_SIZE", 1)
     sign_in(client, "lixia_bureau", demo_password)
+    page = client.get("/").get_data(as_text=True)
+    client.post("/inbox/filters", data={"csrf_token": csrf_token(page), "name": "未认领", "claim": "unassigned"})
     first = client.get("/").get_data(as_text=True)
     assert "（1+）" in first and "第 1 / 2+ 页" in first and "page=2" in first
+    assert '<span class="stat-value">1+</span>' in first and '未认领 <span class="chip-count">1+</span>' in first
     second = client.get("/?page=2").get_data(as_text=True)
     assert "第 2 / 3+ 页" in second and "page=1" in second
