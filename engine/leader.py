@@ -98,8 +98,16 @@ class LeaderLock:
             row.heartbeat_at = now
 
     def release(self) -> None:
-        """Give the lock up (clean shutdown); a killed process releases it by losing its connection."""
+        """Give the lock up (clean shutdown); a killed process releases it by losing its connection.
+
+        The unlock is explicit because closing the connection frees the lock only when the server's
+        backend has exited, a moment later: a standby asking at once would still find it taken.
+        """
         if self._connection is not None:
+            try:
+                self._connection.scalar(text(f"SELECT pg_advisory_unlock({LOCK_KEY})"))
+            except DBAPIError:
+                log.warning("%s lost its lock connection before unlocking; the server frees the lock", self.holder)
             self._connection.close()
             self._connection = None
         self._since = None

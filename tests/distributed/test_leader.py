@@ -49,7 +49,7 @@ def test_a_leader_that_loses_its_connection_stops_leading(db: Engine, clock: Mov
         key = admin.scalar(text(f"SELECT {LOCK_KEY}"))
         [holder] = admin.scalars(text("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
                                       " AND ((classid::bigint << 32) | objid::bigint) = :key"), {"key": key}).all()
-        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": holder})
+        admin.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": holder})  # waits until it is gone
     assert second.try_lead()
     assert not first.try_lead() and not first.is_leader
     second.release()
