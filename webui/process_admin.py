@@ -6,15 +6,17 @@ Every form carries a CSRF token; every action is an engine service call, audited
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from engine.errors import Conflict, InvalidData
+from engine.i18n import N_
 
 from .admin import city_bureau_only
 from .context import actor, engine
 
 bp = Blueprint("process_admin", __name__, url_prefix="/admin")
-INSTANCE_ACTIONS = {"retry": "已重新执行异常环节", "suspend": "流程实例已挂起", "resume": "流程实例已恢复",
-                    "cancel": "流程实例已撤销"}
+INSTANCE_ACTIONS = {"retry": N_("已重新执行异常环节"), "suspend": N_("流程实例已挂起"), "resume": N_("流程实例已恢复"),
+                    "cancel": N_("流程实例已撤销")}
 
 
 @bp.get("/processes")
@@ -74,14 +76,14 @@ def _act(instance_id: int, action: str) -> None:
     reason = request.form.get("reason", "")[:500]
     if action == "retry":
         status = incidents.retry(actor(), instance_id)
-        flash(INSTANCE_ACTIONS[action] if status != "error" else "重试后仍然出错，请查看异常信息",
+        flash(gettext(INSTANCE_ACTIONS[action]) if status != "error" else gettext("重试后仍然出错，请查看异常信息"),
               "success" if status != "error" else "error")
     elif action == "resume":
         incidents.resume(actor(), instance_id)
-        flash(INSTANCE_ACTIONS[action], "success")
+        flash(gettext(INSTANCE_ACTIONS[action]), "success")
     else:
         getattr(incidents, action)(actor(), instance_id, reason)
-        flash(INSTANCE_ACTIONS[action], "success")
+        flash(gettext(INSTANCE_ACTIONS[action]), "success")
 
 
 def _back() -> str:
@@ -98,7 +100,7 @@ def migration(process_id: str) -> str:
     source = request.form.get("from_version", type=int)
     target = request.form.get("to_version", type=int)
     if source is None or target is None:
-        raise InvalidData({"to_version": "请选择原版本和目标版本"})
+        raise InvalidData({"to_version": gettext("请选择原版本和目标版本")})
     ids = [int(value) for value in request.form.getlist("instance_ids") if value.isdigit()] or None
     plan = owner.migration.plan(actor(), process_id, source, target)
     if request.form.get("mode") == "migrate":

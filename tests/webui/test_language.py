@@ -1,0 +1,154 @@
+"""Language: Chinese by default, English by the header's switch, and nothing left untranslated.
+
+The source language is Chinese (message ids are the Chinese texts), so the checks are: no Chinese
+in a template outside a translation call, every extracted message translated in the English
+catalogue (none fuzzy, placeholders kept), and pages switched to English showing no Chinese
+besides the data and process content they display.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.checkers import python_format
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
+
+from engine.roles import DISTRICTS
+from tests.support import Scenario
+from tests.webui.test_pages import csrf_token, sign_in
+from tests.webui.test_public import announce_plan
+from webui.i18n import JS_MESSAGES
+
+ROOT = Path(__file__).resolve().parents[2]
+WEBUI = ROOT / "webui"
+CATALOGUE = WEBUI / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+CJK = re.compile(r"[\u3400-\u9fff]+")
+TRANSLATED_LITERAL = re.compile(r"""_\(\s*(?:'[^']*'|"[^"]*")""")
+COMMENT_OR_TRANS_BLOCK = re.compile(r"\{#.*?#\}|\{%-? *trans\b.*?endtrans *-?%\}", re.S)
+# _form.html is also rendered by plain Jinja environments without gettext, so it carries its own
+# table of texts in both languages (render_form's `lang`), and writes dates either way.
+FORM_TEXT_TABLE = re.compile(r'"zh": \{.*?\n  \},', re.S)
+FORM_CHINESE_DATE = "{{ value[:4] }}年{{ value[5:7] | int }}月{{ value[8:] | int }}日"
+# Date units forms.js writes after the numbers of a Chinese date (English pages get 2 Mar 2026).
+JS_DATE_UNITS = {"年", "月", "日"}
+JS_COMMENT = re.compile(r"/\*.*?\*/|^\s*//.*?$", re.S | re.M)
+
+
+def untranslated(template: str, source: str) -> list[str]:
+    text = TRANSLATED_LITERAL.sub("_(", COMMENT_OR_TRANS_BLOCK.sub("", source))
+    if template == "_form.html":
+        text = FORM_TEXT_TABLE.sub("", text).replace(FORM_CHINESE_DATE, "")
+    return CJK.findall(text)
+
+
+def test_templates_show_chinese_only_through_translation_calls() -> None:
+    found = {path.name: untranslated(path.name, path.read_text("utf-8")) for path in WEBUI.glob("templates/*.html")}
+    assert {name: texts for name, texts in found.items() if texts} == {}
+
+
+def test_the_check_finds_chinese_outside_translation_calls() -> None:
+    assert untranslated("x.html", "<p>{{ _('已办结') }}</p>") == []
+    assert untranslated("x.html", '<p title="{{ _("暂定") }}">{# 注释 #}已办结</p>') == ["已办结"]
+    assert untranslated("x.html", "{{ value or '未认领' }}") == ["未认领"]
+    assert untranslated("x.html", "{% trans n=3 %}{{ n }} 项{% endtrans %}项") == ["项"]
+
+
+def extracted_messages() -> set[str]:
+    """What `pybabel extract -F babel.cfg` finds: Python under webui/ and engine/, the templates,
+    the names of processes and user tasks in the models."""
+    sources = [("python", p) for folder in ("webui", "engine") for p in (ROOT / folder).rglob("*.py")]
+    sources += [("jinja2", p) for p in WEBUI.glob("templates/*.html")]
+    sources += [("webui.i18n:extract_bpmn", p) for p in ROOT.glob("processes/*/*.bpmn")]
+    return {message[1] for method, path in sources for message in extract_from_file(method, str(path))}
+
+
+def test_the_english_catalogue_translates_every_message_completely() -> None:
+    catalogue = read_po(CATALOGUE.open("rb"), locale="en")
+    entries = {message.id: message for message in catalogue if message.id}
+    assert sorted(extracted_messages() - set(entries)) == [], "run pybabel extract/update (see the Makefile)"
+    assert [m.id for m in entries.values() if not m.string or m.fuzzy] == []
+    assert [m.id for m in entries.values() if CJK.search(m.string)] == []
+    for message in entries.values():
+        if message.python_format:
+            python_format(catalogue, message)  # raises when a placeholder is lost or renamed
+
+
+def test_static_scripts_show_chinese_only_as_messages_the_catalogue_translates() -> None:
+    literals = {
+        literal
+        for path in WEBUI.glob("static/*.js")
+        for literal in re.findall(r'"([^"\n]*)"', JS_COMMENT.sub("", path.read_text("utf-8")))
+        if CJK.search(literal)
+    }
+    assert literals - set(JS_MESSAGES.values()) == JS_DATE_UNITS
+
+
+def chinese_left(page: str, data: list[str]) -> list[str]:
+    """Chinese in a page besides the data it shows (`data`), the values its form fields send (a stage
+    is filtered by its model name) and the switch back (中文, in lang="zh-CN")."""
+    page = re.sub(r'<button[^>]*lang="zh-CN"[^>]*>[^<]*</button>| value="[^"]*"', "", page)
+    for text in sorted(data, key=len, reverse=True):
+        page = page.replace(text, "")
+    return CJK.findall(page)
+
+
+def switch(client, page: str, lang: str, back_to: str):  # noqa: ANN201 - a test response
+    return client.post("/language", data={"lang": lang, "next": back_to, "csrf_token": csrf_token(page)})
+
+
+@pytest.fixture
+def project(app) -> Scenario:
+    return Scenario(app.extensions["diagflow"]).start("provider_a")
+
+
+def test_pages_switch_to_english_and_back(app, project, demo_password) -> None:
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in login and "登录" in login and "data-messages" not in login
+
+    switched = switch(client, login, "en", "/login")
+    assert switched.status_code == 302 and switched.location == "/login"
+    login = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in login and "Sign in" in login and "User name" in login
+    assert chinese_left(login, []) == []
+    assert "Wrong user name or password" in sign_in(client, "provider_a", "not-the-password").get_data(as_text=True)
+
+    sign_in(client, "provider_a", demo_password)  # signing in keeps the language
+    inbox = client.get("/").get_data(as_text=True)
+    task = project.task_of("provider_a", "file_contract")
+    user = project.actor("provider_a")
+    data = [user.display_name or user.username, *DISTRICTS]
+    assert "My tasks" in inbox and "Due soon (3 days)" in inbox and "Provider" in inbox
+    assert "File the diagnosis contract" in inbox and "Start: Digital transformation diagnosis project" in inbox
+    assert chinese_left(inbox, data) == []
+
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    chrome = re.findall(r"<(?:header|footer|title)[^>]*>.*?</(?:header|footer|title)>", page, re.S)
+    chrome += re.findall(r'<button type="submit" class="button[^"]*"[^>]*>[^<]*</button>', page)
+    assert chinese_left("".join(chrome), data) == []
+    assert "Submit" in page and "Project facts" in page and '"remove": "Remove"' in page
+    refused = client.post(f"/tasks/{task['id']}", data={"csrf_token": csrf_token(page), "contract_amount": "x"})
+    assert "Please enter" in refused.get_data(as_text=True)  # the form's own messages follow the page
+
+    back = switch(client, inbox, "zh_CN", "/")
+    assert back.location == "/"
+    assert "我的待办" in client.get("/").get_data(as_text=True)
+    assert switch(client, inbox, "fr", "/").status_code == 400
+    assert switch(client, inbox, "en", "https://evil.example/").location == "/"
+
+
+def test_public_announcements_in_english_with_english_dates(app, clock) -> None:
+    plan = announce_plan(app.extensions["diagflow"])
+    client = app.test_client()
+    listed = client.get("/public/").get_data(as_text=True)
+    assert "2026年3月2日 至 2026年3月" in listed
+    switch(client, listed, "en", "/public/")
+    listed = client.get("/public/").get_data(as_text=True)
+    assert "Announcement period: 2 Mar 2026 to " in listed and "Announcements" in listed
+    titles = [a["title"] for a in plan.engine.public.announcements()]
+    assert chinese_left(listed, titles) == []
+    assert json.loads(re.search(r"data-messages='([^']*)'", listed).group(1))["paid"] == "Paid"
