@@ -22,7 +22,7 @@ class UnmanagedDatabase(RuntimeError):
     """The database has diagflow's tables but no migration history: it predates migrations."""
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision` (idempotent)."""
     tables = set(inspect(engine).get_table_names())
     if tables and "alembic_version" not in tables:

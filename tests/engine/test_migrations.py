@@ -7,12 +7,13 @@ import json
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from engine import records  # noqa: F401 - registers the business-record tables
 from engine.db import make_engine
 from engine.models import Base
-from engine.schema import UnmanagedDatabase, upgrade
+from engine.schema import UnmanagedDatabase, alembic_config, upgrade
 
 
 def test_upgrade_matches_the_models_and_is_idempotent(database_url: str) -> None:
@@ -60,3 +61,11 @@ def test_contract_and_announced_amounts_become_integer_fen(sqlite_url: str) -> N
         assert items == [{"item_id": 1, "amount_fen": 4166650}, {"item_id": 2, "amount_fen": 5000000}]
     finally:
         engine.dispose()
+
+
+def test_the_migrations_form_one_line(sqlite_url: str) -> None:
+    """Work done in parallel branches from one revision; merged, the chain must have one head again."""
+    engine = make_engine(sqlite_url)
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    engine.dispose()
+    assert script.get_heads() == [max(revision.revision for revision in script.walk_revisions())]

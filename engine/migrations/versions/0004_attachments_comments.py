@@ -1,7 +1,7 @@
 """attachments (blobs once per sha256) and comments
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-27 13:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import engine.models
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

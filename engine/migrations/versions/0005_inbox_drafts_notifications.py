@@ -1,7 +1,7 @@
 """inbox priority and indexes, drafts, saved filters, handovers, notification reads, task history, user e-mail
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-27 13:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import engine.models
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """process drafts
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 Create Date: 2026-11-27 13:50:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import engine.models
 
 revision = '0006'
-down_revision = '0002'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """audit anchors: a chain of the audit chains, so a whole deleted chain is detected
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0006
 Create Date: 2026-11-27 13:40:00.000000
 
 Existing chains are anchored in the order their first events were written.
@@ -16,7 +16,7 @@ from engine.history import anchor_hash
 from engine.models import AuditAnchor
 
 revision = '0007'
-down_revision = '0002'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """public objection submissions (rate limit)
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0007
 Create Date: 2026-11-27 13:50:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import engine.models
 
 revision = '0008'
-down_revision = '0002'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """sweep index: instances (status, next_timer_at)
 
 Revision ID: 0009
-Revises: 0002
+Revises: 0008
 Create Date: 2026-11-27 14:00:00
 
 The timer sweep asks for running instances whose timer is past due, earliest first. With only
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0009'
-down_revision = '0002'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """money in integer fen: filings' contract amount, announcements' items
 
 Revision ID: 0010
-Revises: 0002
+Revises: 0009
 Create Date: 2026-11-27 14:20:00
 
 Money is integer fen everywhere; the filing's contract amount was the last float column (yuan) and
@@ -21,7 +21,7 @@ from alembic import op
 ANNOUNCEMENTS = sa.table('announcements', sa.column('id', sa.Integer()), sa.column('items', sa.JSON()))
 
 revision = '0010'
-down_revision = '0002'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
