@@ -90,3 +90,13 @@ def task_scope(role: str, district: str | None, provider_org_id: int | None, ent
     if role == "enterprise":
         return Scope(district, enterprise_org_id)
     return Scope(district, None)
+
+
+# Who scored an application is the city bureau's to know: an applicant who learnt it could
+# approach or pressure the experts (第十五条's review is meant to be independent).
+CONFIDENTIAL_ACTOR_ROLES = frozenset({"expert"})
+
+
+def hides_actor(viewer: Actor, actor_role: str | None, actor_id: int | None) -> bool:
+    """True when `viewer` must not learn who acted, nor what they entered."""
+    return actor_role in CONFIDENTIAL_ACTOR_ROLES and viewer.role != "city_bureau" and viewer.user_id != actor_id

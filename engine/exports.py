@@ -21,10 +21,11 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from .access import Actor
+from .access import Actor, hides_actor
 from .clock import SHANGHAI, Clock
 from .errors import Forbidden, NotFound
-from .models import AuditEvent, Organisation
+from .history import pseudonymous
+from .models import AuditEvent, Organisation, User
 from .records.plans import ITEM_STATUS_LABELS, Announcement, PlanItem, SubsidyPlan
 from .records.projects import FILING_STATUS_LABELS, Filing
 from .roles import DISTRICT_ROLES, DISTRICTS
@@ -162,12 +163,19 @@ class ExportService:
         instance = self._instances.get(actor, instance_id)
         names = {h["element_id"]: h["element_name"] for h in instance["history"] if h["element_name"]}
         with self._sessions() as session:
-            events = session.scalars(
-                select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
+            events = session.execute(
+                select(AuditEvent, User.role).outerjoin(User, User.id == AuditEvent.actor_id)
+                .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
             )
-            rows = [(e.seq, _local(e.at), e.actor_name, action_labels.get(e.action, e.action),
-                     names.get(e.element_id or "", e.element_id or ""), e.task_uuid or "",
-                     json.dumps(e.details, ensure_ascii=False, sort_keys=True), e.hash) for e in events]
+            rows = []
+            for e, role in events:
+                who, details = e.actor_name, e.details
+                if hides_actor(actor, role, e.actor_id):
+                    hidden = pseudonymous(role, e.action, e.details)
+                    who, details = hidden["actor"], hidden["details"]
+                rows.append((e.seq, _local(e.at), who, action_labels.get(e.action, e.action),
+                             names.get(e.element_id or "", e.element_id or ""), e.task_uuid or "",
+                             json.dumps(details, ensure_ascii=False, sort_keys=True), e.hash))
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(AUDIT_HEADERS)

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from .access import Actor
+from .access import Actor, hides_actor
 from .clock import Clock
 from .models import AuditAnchor, AuditEvent, AuditHead, User
+from .roles import ROLES
 
 GLOBAL_CHAIN = "global"
 
@@ -109,20 +110,36 @@ class HistoryService:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def for_instance(self, instance_id: int, element_names: dict[str, str] | None = None) -> list[dict[str, Any]]:
-        """The instance's events in order; `element_names` labels each event's element."""
+    def for_instance(
+        self, instance_id: int, element_names: dict[str, str] | None = None, viewer: Actor | None = None
+    ) -> list[dict[str, Any]]:
+        """The instance's events in order; `element_names` labels each event's element.
+
+        With a `viewer`, events by actors the viewer may not know (experts, for an applicant)
+        name only the role, and their completed tasks show no entries.
+        """
         names = element_names or {}
         with self._sessions() as session:
             rows = session.execute(
-                select(AuditEvent, User.display_name)
+                select(AuditEvent, User.display_name, User.role)
                 .outerjoin(User, User.id == AuditEvent.actor_id)
                 .where(AuditEvent.instance_id == instance_id)
                 .order_by(AuditEvent.id)
             )
-            return [
-                as_dict(event) | {"element_name": names.get(event.element_id or ""), "actor_display": display}
-                for event, display in rows
-            ]
+            events = []
+            for event, display, role in rows:
+                shown = as_dict(event) | {"element_name": names.get(event.element_id or ""), "actor_display": display}
+                if viewer is not None and hides_actor(viewer, role, event.actor_id):
+                    shown |= pseudonymous(role, event.action, event.details)
+                events.append(shown)
+            return events
+
+
+def pseudonymous(role: str, action: str, details: dict[str, Any]) -> dict[str, Any]:
+    """A hidden actor's event: the role's label for the name and, for a completed task, no entries
+    (a score and its comment would tell who wrote them); what the engine did next stays visible."""
+    label = ROLES.get(role, role)
+    return {"actor": label, "actor_display": label, "details": {} if action == "task_completed" else details}
 
 
 def as_dict(event: AuditEvent) -> dict[str, Any]:

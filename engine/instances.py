@@ -69,7 +69,7 @@ class InstanceService:
                 "updated_at": instance.updated_at,
                 "completed_at": instance.completed_at,
                 "tasks": [row_dict(t) for t in tasks],
-                "history": self._history.for_instance(instance_id, deployed.element_names()),
+                "history": self._history.for_instance(instance_id, deployed.element_names(), viewer=actor),
             }
 
     def diagram(self, actor: Actor, instance_id: int) -> dict[str, Any]:
