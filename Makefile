@@ -42,11 +42,15 @@ $(STATIC_BUILD)/modeler.js: $(STATIC_BUILD)/.built $(wildcard webui/frontend/mod
 # .mo (git-ignored). After changing texts: `$(BIN)/pybabel extract -F babel.cfg --no-location
 # --sort-output -o messages.pot . && $(BIN)/pybabel update -i messages.pot -d webui/translations --no-location`,
 # translate every new entry, then delete messages.pot.
-TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard webui/translations/*/LC_MESSAGES/messages.po))
+# The process content (forms, instructions) has a catalogue of its own, processes.po (domain
+# "processes", webui/process_text.py): `$(BIN)/pybabel extract -F babel-processes.cfg --no-location
+# --sort-output -o processes.pot . && $(BIN)/pybabel update -D processes -i processes.pot
+# -d webui/translations --no-location`, translate, then delete processes.pot.
+TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard webui/translations/*/LC_MESSAGES/*.po))
 
 translations: $(TRANSLATIONS)
 
-webui/translations/%/LC_MESSAGES/messages.mo: webui/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+webui/translations/%.mo: webui/translations/%.po $(VENV)/.installed
 	$(BIN)/pybabel compile -i $< -o $@
 
 install-test: $(VENV)/.installed-test
