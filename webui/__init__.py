@@ -13,7 +13,7 @@ from flask import Flask
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
 
-from . import admin, api, auth, errors, health, i18n, inbox, instances, metrics, process_admin, tasks
+from . import admin, api, auth, errors, health, i18n, inbox, instances, metrics, process_admin, process_text, tasks
 from .api_files import bp as api_files_bp
 from .api_processes import bp as api_processes_bp
 from .attachments import bp as attachments_bp
@@ -41,6 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None, engine: ProcessEngine | 
     setup_outbox(app)
     csrf.init_app(app)
     i18n.init_app(app)
+    process_text.init_app(app)
     app.before_request(expire_session)
     app.after_request(stamp_session)
     csrf.exempt(api.bp)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import IO, Any
 
 from flask import Flask
@@ -21,7 +22,7 @@ from flask_babel import Domain
 
 from engine import xmlsafe
 
-from .i18n import is_english
+from .i18n import format_day, is_english
 
 DOMAIN = Domain(domain="processes")
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -103,6 +104,39 @@ def process_instructions(text: str | None) -> str | None:
     return "".join(process_text(part) for part in paragraphs(text))
 
 
+# What engine/facts.py:format_value writes besides the forms' texts: yes/no, amounts, dates, and
+# lists ("；") of values or of rows ("，" between "title value" cells).
+FACT_WORDS = {"是": "Yes", "否": "No"}
+_FACT_MONEY = re.compile(r"(-?[\d,]+(?:\.\d+)?) 元")
+_FACT_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def _fact_part(text: str) -> str:
+    if text in FACT_WORDS:
+        return FACT_WORDS[text]
+    if money := _FACT_MONEY.fullmatch(text):
+        return f"{money.group(1)} yuan"
+    if day := _FACT_DATE.fullmatch(text):
+        return format_day(date(*map(int, day.groups())))
+    translated = process_text(text)
+    if translated != text or "，" not in text:
+        return translated
+    cells = [cell.split(" ", 1) for cell in text.split("，")]
+    if not all(len(cell) == 2 for cell in cells):
+        return text
+    return ", ".join(f"{process_text(title)} {_fact_part(value)}" for title, value in cells)
+
+
+def fact_value(text: Any) -> Any:
+    """A value of the facts panel (filter `fact_value`) in English: choice titles and field titles
+    from the catalogue, yes/no, amounts and dates; data the users typed stays as it is."""
+    if not _chinese(text) or not is_english():
+        return text
+    parts = text.split("；")
+    translated = [_fact_part(part) for part in parts]
+    return text if translated == parts else "; ".join(translated)
+
+
 def _translated(document: Any, keys: tuple[str, ...]) -> Any:
     if isinstance(document, dict):
         return {
@@ -132,3 +166,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(process_instructions, "process_instructions")
     app.add_template_filter(process_schema, "process_schema")
     app.add_template_filter(process_ui_schema, "process_ui_schema")
+    app.add_template_filter(fact_value, "fact_value")
