@@ -47,6 +47,6 @@ class ValidationFailed(EngineError):
     """A model set cannot be deployed; `problems` lists (element_id, message) pairs."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
-        lines = "; ".join(f"{element}: {message}" for element, message in problems)
-        super().__init__(f"model is not deployable: {lines}")
+        lines = "；".join(f"{element}：{message}" for element, message in problems)
+        super().__init__(f"模型不能发布：{lines}")
         self.problems = problems

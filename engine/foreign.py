@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from lxml import etree
 
+from .i18n import N_
+from .model_text import describe
+
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = ("http://camunda.org/schema/1.0/bpmn", "http://camunda.org/schema/zeebe/1.0")
 ACTIVITI = "http://activiti.org/bpmn"
@@ -16,38 +19,43 @@ ACTIVITI = "http://activiti.org/bpmn"
 Problem = tuple[str, str]
 
 # Foreign attributes and elements with what diagflow offers instead.
+FORM = N_("请删除它，改用 spiffworkflow 属性 formJsonSchemaFilename 指定 JSON Schema 表单")
+OPERATOR = N_("请删除它，改用 spiffworkflow:serviceTaskOperator 指定已登记的处理程序")
+LANE = N_("请删除它，把任务放入以角色命名的泳道")
+ASYNC = N_("请删除它：diagflow 在同一事务中执行引擎步骤，无需异步设置")
 ADVICE = {
-    "formKey": "name a JSON Schema form with the spiffworkflow property formJsonSchemaFilename",
-    "formData": "name a JSON Schema form with the spiffworkflow property formJsonSchemaFilename",
-    "class": "name a registered operator with spiffworkflow:serviceTaskOperator",
-    "delegateExpression": "name a registered operator with spiffworkflow:serviceTaskOperator",
-    "expression": "name a registered operator with spiffworkflow:serviceTaskOperator",
-    "type": "name a registered operator with spiffworkflow:serviceTaskOperator",
-    "taskDefinition": "name a registered operator with spiffworkflow:serviceTaskOperator",
-    "assignee": "put the task in a lane named after a role (and use the assignee property for a user id)",
-    "candidateGroups": "put the task in a lane named after a role",
-    "candidateUsers": "put the task in a lane named after a role",
-    "asyncBefore": "diagflow runs engine steps in the transaction of the change",
-    "asyncAfter": "diagflow runs engine steps in the transaction of the change",
+    "formKey": FORM,
+    "formData": FORM,
+    "class": OPERATOR,
+    "delegateExpression": OPERATOR,
+    "expression": OPERATOR,
+    "type": OPERATOR,
+    "taskDefinition": OPERATOR,
+    "assignee": N_("请删除它，把任务放入以角色命名的泳道（指定办理人请用 assignee 属性填写用户 id）"),
+    "candidateGroups": LANE,
+    "candidateUsers": LANE,
+    "asyncBefore": ASYNC,
+    "asyncAfter": ASYNC,
 }
 UNSUPPORTED_ELEMENTS = {
-    "complexGateway": "use an exclusive or inclusive gateway",
-    "transaction": "use a plain subprocess",
-    "adHocSubProcess": "use a plain subprocess or parallel user tasks",
-    "conditionalEventDefinition": "use a gateway condition, a message or a timer",
-    "compensateEventDefinition": "model the compensation as ordinary tasks",
-    "escalationEventDefinition": "use dueWorkingDays and escalateTo on the user task",
+    "complexGateway": N_("请改用排他网关或包容网关"),
+    "transaction": N_("请改用普通子流程"),
+    "adHocSubProcess": N_("请改用普通子流程或并行的用户任务"),
+    "conditionalEventDefinition": N_("请改用网关条件、消息或定时器"),
+    "compensateEventDefinition": N_("请把补偿处理建模为普通任务"),
+    "escalationEventDefinition": N_("请改用用户任务的 dueWorkingDays 与 escalateTo 属性"),
 }
 
 
-def _owner(element: etree._Element) -> str:
-    """The nearest element with an id: what the process owner finds in the modeler."""
+def _owner(element: etree._Element) -> tuple[str, str]:
+    """The nearest element with an id, what the process owner finds in the modeler: its id
+    and how the message names it."""
     node: etree._Element | None = element
     while node is not None:
         if isinstance(node.tag, str) and node.get("id") and etree.QName(node).namespace == BPMN:
-            return node.get("id")
+            return node.get("id"), describe(node)
         node = node.getparent()
-    return "definitions"
+    return "definitions", N_("模型文件（definitions）")
 
 
 def _foreign(namespace: str | None) -> str | None:
@@ -58,9 +66,9 @@ def _foreign(namespace: str | None) -> str | None:
     return None
 
 
-def _feature(prefix: str, local: str, owner: str) -> Problem:
-    advice = ADVICE.get(local, "diagflow does not read this extension")
-    return owner, f"{prefix}:{local} is not supported by diagflow: {advice}"
+def _feature(prefix: str, local: str, owner: tuple[str, str]) -> Problem:
+    advice = ADVICE.get(local, N_("diagflow 不读取这一扩展，请删除它"))
+    return owner[0], f"{owner[1]} 使用了 diagflow 不支持的 {prefix}:{local}：{advice}"
 
 
 def check_foreign(root: etree._Element) -> list[Problem]:
@@ -78,7 +86,8 @@ def check_foreign(root: etree._Element) -> list[Problem]:
             problems.append(_feature(prefix, name.localname, _owner(element)))
         if name.namespace == BPMN and name.localname in UNSUPPORTED_ELEMENTS:
             advice = UNSUPPORTED_ELEMENTS[name.localname]
-            problems.append((_owner(element), f"bpmn:{name.localname} is not supported by diagflow: {advice}"))
+            ident, who = _owner(element)
+            problems.append((ident, f"{who} 使用了 diagflow 不支持的 bpmn:{name.localname}：{advice}"))
         for attribute in element.attrib:
             attr = etree.QName(attribute)
             attr_prefix = _foreign(attr.namespace)
@@ -86,5 +95,7 @@ def check_foreign(root: etree._Element) -> list[Problem]:
                 problems.append(_feature(attr_prefix, attr.localname, _owner(element)))
     for process in root.iter(f"{{{BPMN}}}process"):
         if process.get("isExecutable") != "true":
-            problems.append((process.get("id") or "process", "process is not marked executable (isExecutable)"))
+            problems.append((process.get("id") or "process",
+                             f"{describe(process)} 未标记为可执行（isExecutable）："
+                             f"请在流程属性中勾选“可执行”，或设置 isExecutable=\"true\""))
     return list(dict.fromkeys(problems))

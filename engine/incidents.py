@@ -16,8 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .access import Actor
 from .errors import Conflict, Forbidden
+from .i18n import N_
 from .models import AuditEvent, Instance, ProcessVersion
 from .runtime import RuntimeService
+
+# As the pages name instance statuses (webui/views.py).
+STATUS_LABELS = {"running": N_("办理中"), "completed": N_("已办结"), "error": N_("异常"), "cancelled": N_("已取消"),
+                 "suspended": N_("已挂起")}
 
 
 def _owner_only(actor: Actor) -> None:
@@ -63,7 +68,7 @@ class IncidentService:
         _owner_only(actor)
         with self._runtime.unit(instance_id, actor) as unit:
             if unit.instance.status != "error":
-                raise Conflict("流程实例没有待处理的异常")
+                raise Conflict("流程实例没有待处理的异常，无需重试")
             unit.audit("incident_retried", element_id=unit.instance.error_element)
             for task in unit.workflow.get_tasks(state=TaskState.ERROR):
                 unit.workflow.reset_from_task_id(task.id)
@@ -82,7 +87,8 @@ class IncidentService:
         _owner_only(actor)
         with self._runtime.unit(instance_id, actor) as unit:
             if unit.instance.status in ("completed", "cancelled"):
-                raise Conflict(f"流程实例已结束（{unit.instance.status}），不能撤销")
+                raise Conflict(f"流程实例已结束（{STATUS_LABELS.get(unit.instance.status, unit.instance.status)}），"
+                               f"不能撤销")
             unit.audit("instance_cancelled", reason=reason, was=unit.instance.status)
             unit.workflow.cancel()
             unit.instance.status = "cancelled"
@@ -92,7 +98,8 @@ class IncidentService:
         _owner_only(actor)
         with self._runtime.unit(instance_id, actor) as unit:
             if unit.instance.status not in allowed:
-                raise Conflict(f"流程实例当前状态为 {unit.instance.status}，不能执行此操作")
+                raise Conflict(f"流程实例当前状态为“{STATUS_LABELS.get(unit.instance.status, unit.instance.status)}”，"
+                               f"不能执行此操作")
             unit.audit(action, reason=reason, was=unit.instance.status)
             unit.instance.status = status
             unit.steps()

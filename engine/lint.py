@@ -15,6 +15,8 @@ from jsonschema.exceptions import SchemaError
 from lxml import etree
 
 from .foreign import check_foreign
+from .i18n import N_
+from .model_text import describe
 from .roles import ROLES
 from .sandbox import SandboxError, compile_expression, compile_script
 
@@ -37,6 +39,11 @@ ISO_LITERAL = re.compile(
 )
 
 Problem = tuple[str, str]
+CODE_KINDS = {
+    "script": N_("脚本"), "preScript": N_("前置脚本"), "postScript": N_("后置脚本"),
+    "conditionExpression": N_("条件表达式"), "timeDuration": N_("定时器表达式"), "timeDate": N_("定时器表达式"),
+    "timeCycle": N_("定时器表达式"),
+}
 
 
 def _flow_nodes(root: etree._Element) -> list[etree._Element]:
@@ -53,10 +60,12 @@ def check_diagram(root: etree._Element) -> list[Problem]:
     """Every flow node needs a shape and every sequence flow an edge, or editors lose them."""
     shapes = set(root.xpath("//bpmndi:BPMNShape/@bpmnElement", namespaces=NS))
     edges = set(root.xpath("//bpmndi:BPMNEdge/@bpmnElement", namespaces=NS))
-    problems = [(n.get("id"), "no diagram shape (BPMNShape)") for n in _flow_nodes(root) if n.get("id") not in shapes]
+    problems = [(n.get("id"), f"{describe(n)} 在流程图中没有图形（BPMNShape）：请在建模器中删除后重新放置它")
+                for n in _flow_nodes(root) if n.get("id") not in shapes]
     for flow in root.xpath("//bpmn:sequenceFlow", namespaces=NS):
         if flow.get("id") not in edges:
-            problems.append((flow.get("id"), "no diagram edge (BPMNEdge)"))
+            problems.append((flow.get("id"),
+                             f"{describe(flow)} 在流程图中没有连线（BPMNEdge）：请在建模器中重新连接它"))
     return problems
 
 
@@ -66,13 +75,18 @@ def check_lanes(root: etree._Element) -> list[Problem]:
     in_lane: set[str] = set()
     for lane in root.xpath("//bpmn:lane", namespaces=NS):
         if lane.get("name") not in ROLES:
-            known = ", ".join(ROLES)
-            problems.append((lane.get("id"), f"lane name {lane.get('name')!r} is not a known role ({known})"))
+            problems.append((lane.get("id"), f"{describe(lane)} 的名称不是已知角色：请在“办理角色”中选择，"
+                                             f"泳道名称须为角色代码之一（{_known_roles()}）"))
         in_lane.update(ref.text.strip() for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS) if ref.text)
     for task in root.xpath("//bpmn:userTask", namespaces=NS):
         if task.get("id") not in in_lane:
-            problems.append((task.get("id"), "user task is outside every lane, so no role can act on it"))
+            problems.append((task.get("id"),
+                             f"{describe(task)} 不在任何泳道内，没有角色能办理它：请把它拖入代表办理角色的泳道"))
     return problems
+
+
+def _known_roles() -> str:
+    return "、".join(f"{key} {label}" for key, label in ROLES.items())
 
 
 def check_forms(root: etree._Element, files: Mapping[str, bytes]) -> list[Problem]:
@@ -81,28 +95,30 @@ def check_forms(root: etree._Element, files: Mapping[str, bytes]) -> list[Proble
     for task in root.xpath("//bpmn:userTask", namespaces=NS):
         props = _properties(task)
         if "formJsonSchemaFilename" not in props:
-            problems.append((task.get("id"), "user task has no form (formJsonSchemaFilename)"))
+            problems.append((task.get("id"),
+                             f"{describe(task)} 没有表单（formJsonSchemaFilename）：请在属性面板中为它选择表单"))
         for key in FORM_PROPERTIES:
             if key in props:
-                problems.extend((task.get("id"), msg) for msg in _form_problems(props[key], files))
+                problems.extend((task.get("id"), f"{describe(task)}：{msg}")
+                                for msg in _form_problems(props[key], files))
     return problems
 
 
 def _form_problems(name: str, files: Mapping[str, bytes]) -> Iterable[str]:
     path = f"forms/{name}"
     if path not in files:
-        yield f"form file {path} does not exist"
+        yield f"表单文件 {path} 不存在：请上传该表单文件，或改选已有的表单"
         return
     try:
         schema = json.loads(files[path])
     except (ValueError, UnicodeDecodeError) as exc:
-        yield f"form file {path} is not valid JSON: {exc}"
+        yield f"表单文件 {path} 不是有效的 JSON（{exc}）：请修正该文件"
         return
     if name.endswith(".schema.json"):
         try:
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
-            yield f"form file {path} is not a valid JSON Schema: {exc.message}"
+            yield f"表单文件 {path} 不是有效的 JSON Schema（{exc.message}）：请修正该文件"
 
 
 def check_properties(root: etree._Element) -> list[Problem]:
@@ -112,10 +128,12 @@ def check_properties(root: etree._Element) -> list[Problem]:
         props = _properties(task)
         days = props.get("dueWorkingDays")
         if days is not None and not (days.isdigit() and int(days) > 0):
-            problems.append((task.get("id"), f"dueWorkingDays must be a whole number of working days, not {days!r}"))
+            problems.append((task.get("id"),
+                             f"{describe(task)} 的办理期限 dueWorkingDays 为 {days!r}：请填写正整数的工作日数，如 5"))
         target = props.get("escalateTo")
         if target is not None and target not in ROLES:
-            problems.append((task.get("id"), f"escalateTo {target!r} is not a known role"))
+            problems.append((task.get("id"), f"{describe(task)} 的超期上报对象 escalateTo {target!r} 不是已知角色："
+                                             f"请填写角色代码之一（{_known_roles()}）"))
     return problems
 
 
@@ -125,34 +143,38 @@ def check_operators(root: etree._Element, operators: Iterable[str]) -> list[Prob
     for task in root.xpath("//bpmn:serviceTask", namespaces=NS):
         ops = task.xpath("./bpmn:extensionElements/spiffworkflow:serviceTaskOperator/@id", namespaces=NS)
         if not ops:
-            problems.append((task.get("id"), "service task names no operator"))
+            problems.append((task.get("id"), f"{describe(task)} 没有指定处理程序（serviceTaskOperator）："
+                                             f"请在属性面板中选择已登记的处理程序"))
         elif ops[0] not in known:
-            problems.append((task.get("id"), f"unknown operator {ops[0]!r}; registered: {', '.join(sorted(known))}"))
+            problems.append((task.get("id"), f"{describe(task)} 的处理程序 {ops[0]!r} 未登记：请改选已登记的处理程序"
+                                             f"（{'、'.join(sorted(known))}）"))
     return problems
 
 
 def check_code(root: etree._Element) -> list[Problem]:
     """Scripts, conditions and timer expressions must compile in the sandbox."""
     problems: list[Problem] = []
-    for owner, source, compiler in _code_items(root):
+    for owner, code, compiler in _code_items(root):
         try:
-            compiler(source)
+            compiler(code.text or "")
         except SandboxError as exc:
-            problems.append((owner, str(exc)))
+            what = CODE_KINDS.get(etree.QName(code).localname, N_("代码"))
+            problems.append((owner.get("id"), f"{describe(owner)} 的{what}不能使用：{exc}"))
     return problems
 
 
-def _code_items(root: etree._Element) -> Iterable[tuple[str, str, object]]:
+def _code_items(root: etree._Element) -> Iterable[tuple[etree._Element, etree._Element, object]]:
+    """(owning element, code element, compiler) for every piece of model code."""
     for script in root.xpath("//bpmn:scriptTask/bpmn:script", namespaces=NS):
-        yield script.getparent().get("id"), script.text or "", compile_script
+        yield script.getparent(), script, compile_script
     for tag in ("preScript", "postScript"):
         for script in root.xpath(f"//spiffworkflow:{tag}", namespaces=NS):
-            yield script.getparent().getparent().get("id"), script.text or "", compile_script
+            yield script.getparent().getparent(), script, compile_script
     for cond in root.xpath("//bpmn:sequenceFlow/bpmn:conditionExpression", namespaces=NS):
-        yield cond.getparent().get("id"), cond.text or "", compile_expression
+        yield cond.getparent(), cond, compile_expression
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for expr in root.xpath(f"//bpmn:timerEventDefinition/bpmn:{tag}", namespaces=NS):
-            yield expr.getparent().getparent().get("id"), expr.text or "", compile_expression
+            yield expr.getparent().getparent(), expr, compile_expression
 
 
 def check_timer_literals(root: etree._Element) -> list[Problem]:
@@ -162,8 +184,9 @@ def check_timer_literals(root: etree._Element) -> list[Problem]:
     for expr in root.xpath("//bpmn:timerEventDefinition/*", namespaces=NS):
         text = (expr.text or "").strip()
         if ISO_LITERAL.match(text):
-            owner = expr.getparent().getparent().get("id")
-            problems.append((owner, f"timer expression {text} is not quoted: write \"{text}\" (it is Python)"))
+            owner = expr.getparent().getparent()
+            problems.append((owner.get("id"), f"{describe(owner)} 的定时器表达式 {text} 未加引号：请写成 \"{text}\""
+                                              f"（表达式按 Python 解释）"))
     return problems
 
 
@@ -184,7 +207,7 @@ def check_reachable(root: etree._Element) -> list[Problem]:
             continue
         seen.add(node)
         queue.extend(flows.get(node, []) + boundaries.get(node, []))
-    return [(n.get("id"), "unreachable: no path leads here from a start event")
+    return [(n.get("id"), f"{describe(n)} 无法到达，没有从开始事件通向它的路径：请用顺序流把它连入流程，或删除它")
             for n in _flow_nodes(root) if n.get("id") not in seen]
 
 
@@ -214,7 +237,8 @@ def lint_decisions(root: etree._Element, filename: str) -> list[Problem]:
             try:
                 compile_expression(source)
             except SandboxError as exc:
-                problems.append((_owner_id(text, filename), str(exc)))
+                owner = _owner_id(text, filename)
+                problems.append((owner, f"决策表 {filename} 中 {owner} 的表达式 {source} 不能使用：{exc}"))
     return problems
 
 

@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import history
 from .access import Actor
 from .errors import Conflict, Forbidden, InvalidData
+from .i18n import N_
+from .incidents import STATUS_LABELS
 from .models import Instance
 from .repository import Deployed
 from .runtime import RuntimeService, Unit
@@ -38,6 +40,16 @@ from .versions import VersionService
 PREDICTED = TaskState.FUTURE | TaskState.PREDICTED_MASK
 UNDER_WAY = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 MOVABLE_STATUSES = ("running", "error", "suspended")
+STATE_LABELS = {
+    "COMPLETED": N_("已完成"), "CANCELLED": N_("已取消"), "READY": N_("待办理"), "WAITING": N_("等待中"),
+    "STARTED": N_("进行中"), "ERROR": N_("出错"),
+}
+TYPE_LABELS = {
+    "UserTask": N_("用户任务"), "ManualTask": N_("人工任务"), "ScriptTask": N_("脚本任务"),
+    "ServiceTask": N_("服务任务"), "BusinessRuleTask": N_("业务规则任务"), "NoneTask": N_("任务"),
+    "SubWorkflowTask": N_("子流程"), "CallActivity": N_("调用活动"), "ExclusiveGateway": N_("排他网关"),
+    "ParallelGateway": N_("并行网关"), "InclusiveGateway": N_("包容网关"), "EventBasedGateway": N_("事件网关"),
+}
 
 
 class MigrationRefused(Exception):
@@ -72,18 +84,30 @@ def _task_maps(state: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield subprocess["tasks"]
 
 
-def reasons_against(state: dict[str, Any], source: dict[str, str], target: dict[str, str]) -> list[str]:
-    """Why a stored instance cannot be re-attached to the target's task specs (empty: it can)."""
+def _typed(typename: str | None) -> str:
+    label = TYPE_LABELS.get(typename or "")
+    return f"{label}（{typename}）" if label else str(typename)
+
+
+def reasons_against(state: dict[str, Any], source: dict[str, str], target: dict[str, str],
+                    names: dict[str, str] | None = None) -> list[str]:
+    """Why a stored instance cannot be re-attached to the target's task specs (empty: it can),
+    each naming the element (its name from `names`, and its id) and what to do."""
     reasons: list[str] = []
     for tasks in _task_maps(state):
         for task in tasks.values():
             if task["state"] & PREDICTED:
                 continue
-            name, where = task["task_spec"], TaskState.get_name(task["state"])
+            name, state_name = task["task_spec"], TaskState.get_name(task["state"])
+            label = (names or {}).get(name)
+            element = f"环节「{label}」({name})" if label else f"环节 {name}"
+            where = f"{STATE_LABELS.get(state_name, state_name)}，{state_name}"
             if name not in target:
-                reasons.append(f"环节 {name}（{where}）在目标版本中不存在")
+                reasons.append(f"{element}（{where}）在目标版本中不存在：请在目标版本中保留 id 为 {name} 的环节，"
+                               f"或等实例办完这一环节后再迁移")
             elif target[name] != source.get(name):
-                reasons.append(f"环节 {name}（{where}）的类型由 {source.get(name)} 变为 {target[name]}")
+                reasons.append(f"{element}（{where}）的类型由 {_typed(source.get(name))} 变为 {_typed(target[name])}："
+                               f"请在目标版本中保持该环节的类型不变")
     return list(dict.fromkeys(reasons))
 
 
@@ -173,11 +197,12 @@ class MigrationService:
 
     def _check(self, plan: Plan, instance: Instance) -> list[str]:
         if instance.process_version_id != plan.source.version_id:
-            return [f"实例不在 {plan.process_id} 第 {plan.source.version} 版上"]
+            return [f"实例不在流程 {plan.process_id} 第 {plan.source.version} 版上：请选择该版本的实例"]
         if instance.status not in MOVABLE_STATUSES:
-            return [f"实例已结束（{instance.status}）"]
+            return [f"实例已结束（{STATUS_LABELS.get(instance.status, instance.status)}），无需迁移"]
         state = json.loads(instance.serialized)
-        return reasons_against(state, spec_types(plan.source.spec_json), spec_types(plan.target.spec_json))
+        return reasons_against(state, spec_types(plan.source.spec_json), spec_types(plan.target.spec_json),
+                               plan.source.element_names())
 
     def _trial(self, plan: Plan, serialized: str) -> list[str]:
         """Re-attach in memory, exactly as `_move` will, to catch what the static check cannot."""
@@ -187,7 +212,8 @@ class MigrationService:
             predict_again(workflow)
             self._runtime.repository.serializer.dump(workflow)
         except (WorkflowException, KeyError, ValueError, TypeError, AttributeError) as exc:
-            return [f"无法接到目标版本上：{exc.__class__.__name__}: {exc}"]
+            return [f"无法接到目标版本上（{exc.__class__.__name__}: {exc}）："
+                    f"请检查目标版本中实例当前所在环节及其前后连线"]
         return []
 
     @staticmethod

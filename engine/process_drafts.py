@@ -60,7 +60,7 @@ class DraftService:
             if draft is None:
                 newest = self._versions.files(process_id)
                 if newest is None:
-                    raise NotFound(f"process {process_id!r} is not deployed and has no draft")
+                    raise NotFound(f"流程 {process_id} 尚未发布，也没有草稿：请先上传模型或新建草稿")
                 bpmn, forms, decisions = parts_of(newest[1], process_id)
                 draft = self._new(process_id, actor, {"bpmn": bpmn, "forms": forms, "decisions": decisions}, newest[0])
                 session.add(draft)
@@ -111,7 +111,7 @@ class DraftService:
         with self._sessions() as session:
             draft = session.get(ProcessDraft, process_id)
             if draft is None:
-                raise NotFound(f"process {process_id!r} has no draft")
+                raise NotFound(f"流程 {process_id} 没有草稿：请先在建模器中保存草稿")
             if draft.revision != revision:
                 raise StaleDraft(draft.revision)
             parts = dict(draft.files)

@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .clock import Clock
 from .errors import NotFound, ValidationFailed
+from .i18n import N_
 from .lint import lint, lint_decisions
+from .model_text import parser_problem
 from .models import ProcessVersion
 from .serializer import InstanceSerializer
 from .xmlsafe import UnsafeXml, parse
@@ -108,20 +110,21 @@ def parse_set(process_id: str, files: Mapping[str, bytes], operators: Iterable[s
             else:
                 parser.add_dmn_xml(root, name)
         except ValidationException as exc:
-            problems.append((exc.id or name, str(exc)))
+            problems.append(parser_problem(exc, name))
         except (etree.XPathError, IndexError):
-            problems.append((name, "not a BPMN or DMN document of the kind its name says"))
+            problems.append((name, N_("文件内容与扩展名不符：.bpmn 文件须是 BPMN 流程，.dmn 文件须是 DMN 决策表")))
     if not any(name.endswith(".bpmn") for name in files):
-        problems.append((process_id, "the model set has no BPMN file"))
+        problems.append((process_id, N_("模型集中没有 BPMN 文件：请上传一个 .bpmn 流程文件")))
     if problems:
         raise ValidationFailed(problems)
     try:
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise ValidationFailed([(exc.id or process_id, str(exc))]) from None
+        raise ValidationFailed([parser_problem(exc, f"{process_id}.bpmn")]) from None
     except (SpiffWorkflowException, KeyError) as exc:
-        raise ValidationFailed([(process_id, f"process cannot be built: {exc}")]) from None
+        raise ValidationFailed([(process_id, f"流程 {process_id} 无法构建（{exc}）：请确认流程 id 与文件名一致，"
+                                             f"并检查开始事件、结束事件和子流程")]) from None
     return ParsedSet(process_id, spec, subprocess_specs, dict(files))
 
 
@@ -228,7 +231,7 @@ class RepositoryService:
         with self._sessions() as session:
             row = session.get(ProcessVersion, version_id)
             if row is None:
-                raise NotFound(f"process version {version_id} does not exist")
+                raise NotFound(f"流程版本 {version_id} 不存在")
             files = {name: text.encode("utf-8") for name, text in row.files.items()}
             parsed = parse_set(row.process_id, files, self._operators)
             return self._remember(row.id, row.version, row.sha256, parsed)
@@ -242,7 +245,7 @@ class RepositoryService:
                 .limit(1)
             )
         if version_id is None:
-            raise NotFound(f"process {process_id!r} is not deployed")
+            raise NotFound(f"流程 {process_id} 尚未发布")
         return self.get(version_id)
 
     def startable_by(self, role: str) -> list[Deployed]:

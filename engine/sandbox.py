@@ -21,6 +21,7 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec, s
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from .i18n import N_
 from .sandbox_limits import (
     MAX_MEMORY_GROWTH,
     SizeGuardingPolicy,
@@ -118,7 +119,8 @@ def compile_script(source: str) -> CodeType:
 
 
 def _explain(errors: tuple[str, ...] | list[str]) -> str:
-    return "refused by the sandbox: " + "; ".join(errors or ["does not compile"])
+    detail = "; ".join(errors) if errors else N_("无法编译")
+    return f"被安全沙箱拒绝（{detail}）：只能使用允许的 Python 语法和函数，请修改这段代码"
 
 
 TIME_LIMIT_SECONDS = 2.0

@@ -20,7 +20,9 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .errors import ValidationFailed
+from .i18n import N_
 from .lint import NS, lint_decisions
+from .model_text import parser_problem
 from .repository import RepositoryService
 from .xmlsafe import UnsafeXml, parse
 
@@ -91,7 +93,8 @@ def from_uploads(uploads: Iterable[tuple[str, bytes]]) -> tuple[str | None, dict
             problems.extend(_add(filename, data, files))
     bpmns = [name for name in files if name.endswith(".bpmn")]
     if len(bpmns) != 1:
-        problems.append(("upload", f"a model set needs exactly one .bpmn file, got {len(bpmns)}"))
+        problems.append(("upload", f"一个模型集需要且只能有一个 .bpmn 文件，现在有 {len(bpmns)} 个："
+                                   f"请只上传一个流程文件（可附带 .dmn 决策表和表单文件）"))
         return None, files, problems
     process_id = process_id_of(files[bpmns[0]], bpmns[0])
     if process_id is None:
@@ -103,13 +106,13 @@ def from_uploads(uploads: Iterable[tuple[str, bytes]]) -> tuple[str | None, dict
 def _add(filename: str, data: bytes, files: dict[str, bytes]) -> list[Problem]:
     name = PurePosixPath(filename.replace("\\", "/")).name
     if len(data) > MAX_FILE_BYTES:
-        return [(name, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")]
+        return [(name, f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB：请精简后再上传")]
     if name.endswith((".bpmn", ".dmn")):
         files[name] = data
     elif name.endswith(".json"):
         files[f"forms/{name}"] = data
     else:
-        return [(name, "not part of a model set (expected .bpmn, .dmn, .schema.json, .uischema.json or .zip)")]
+        return [(name, N_("不属于模型集：只能上传 .bpmn、.dmn、.schema.json、.uischema.json 文件或它们的 .zip 压缩包"))]
     return []
 
 
@@ -119,15 +122,16 @@ def _unzip(filename: str, data: bytes, files: dict[str, bytes]) -> list[Problem]
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, ValueError) as exc:
-        return [(filename, f"not a readable zip file ({exc})")]
+        return [(filename, f"不是可读取的 zip 文件（{exc}）：请重新压缩后上传")]
     if len(entries) > MAX_ZIP_ENTRIES or sum(info.file_size for info in entries) > MAX_ZIP_BYTES:
-        return [(filename, f"zip expands beyond {MAX_ZIP_ENTRIES} files or {MAX_ZIP_BYTES // 1024 // 1024} MB")]
+        return [(filename, f"zip 解压后超过 {MAX_ZIP_ENTRIES} 个文件或 {MAX_ZIP_BYTES // 1024 // 1024} MB："
+                           f"请只打包模型集所需的文件")]
     problems: list[Problem] = []
     for info in entries:
         try:
             problems.extend(_add(info.filename, archive.read(info), files))
         except (zipfile.BadZipFile, RuntimeError, ValueError) as exc:
-            problems.append((info.filename, f"cannot be read from the zip ({exc})"))
+            problems.append((info.filename, f"无法从 zip 中读出（{exc}）：请重新压缩后上传"))
     return problems
 
 
@@ -149,7 +153,8 @@ def _unparsable(files: Mapping[str, bytes], bpmns: list[str]) -> list[Problem]:
             parse(files[name], name)
         except UnsafeXml as exc:
             return [(name, str(exc))]
-    return [(name, "the file contains no BPMN process") for name in bpmns] or [("upload", "no BPMN file")]
+    return ([(name, N_("文件中没有 BPMN 流程（bpmn:process）：请在建模器中画出流程后再导出")) for name in bpmns]
+            or [("upload", N_("没有 BPMN 文件：请上传一个 .bpmn 流程文件"))])
 
 
 def dmn_problems(data: bytes, filename: str) -> list[Problem]:
@@ -162,9 +167,9 @@ def dmn_problems(data: bytes, filename: str) -> list[Problem]:
     try:
         SpiffBpmnParser(validator=VALIDATOR).add_dmn_xml(root, filename)
     except ValidationException as exc:
-        problems.append((exc.id or filename, str(exc)))
+        problems.append(parser_problem(exc, filename))
     except (etree.XPathError, IndexError):
-        return [(filename, "not a DMN document (no dmn:definitions with a decision)")]
+        return [(filename, N_("不是 DMN 决策文件（没有含 decision 的 dmn:definitions）：请上传 DMN 1.3 决策表"))]
     return problems + lint_decisions(root, filename)
 
 

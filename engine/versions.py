@@ -98,7 +98,7 @@ class VersionService:
                 select(ProcessVersion).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.version)
             ))
             if not rows:
-                raise NotFound(f"process {process_id!r} is not deployed")
+                raise NotFound(f"流程 {process_id} 尚未发布")
             result, previous = [], {}
             for row in rows:
                 files = _files(row)
@@ -111,7 +111,7 @@ class VersionService:
         """The version's files as a zip, laid out like a `processes/<id>/` folder."""
         found = self.files(process_id, version)
         if found is None or found[0] != version:
-            raise NotFound(f"process {process_id!r} has no version {version}")
+            raise NotFound(f"流程 {process_id} 没有第 {version} 版")
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in sorted(found[1].items()):
@@ -128,5 +128,5 @@ class VersionService:
             found = session.scalar(select(ProcessVersion.id).where(
                 ProcessVersion.process_id == process_id, ProcessVersion.version == version))
         if found is None:
-            raise NotFound(f"process {process_id!r} has no version {version}")
+            raise NotFound(f"流程 {process_id} 没有第 {version} 版")
         return found

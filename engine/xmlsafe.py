@@ -18,10 +18,15 @@ def parse(data: bytes, filename: str) -> etree._Element:
     try:
         defused.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise UnsafeXml(f"{filename}: DTDs and entities are not allowed ({exc.__class__.__name__})") from None
+        raise UnsafeXml(f"{filename}：不允许使用 DTD 和实体声明（{exc.__class__.__name__}）："
+                        f"请删除文件开头的 <!DOCTYPE …> 部分后再上传") from None
     except defused.ParseError as exc:
-        raise UnsafeXml(f"{filename}: not well-formed XML ({exc})") from None
+        raise UnsafeXml(_malformed(filename, exc)) from None
     try:
         return etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise UnsafeXml(f"{filename}: not well-formed XML ({exc})") from None
+        raise UnsafeXml(_malformed(filename, exc)) from None
+
+
+def _malformed(filename: str, exc: Exception) -> str:
+    return f"{filename}：不是格式正确的 XML（{exc}）：请确认上传的是 .bpmn/.dmn 文件，并用建模器重新导出"

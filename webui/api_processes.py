@@ -13,6 +13,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.errors import Forbidden, InvalidData, ValidationFailed
+from engine.i18n import N_
 from engine.process_drafts import StaleDraft
 from engine.validation import MAX_FILE_BYTES, MAX_ZIP_BYTES, Problem
 
@@ -55,11 +56,11 @@ def _parts(body: dict[str, Any]) -> dict[str, Any]:
     bpmn, forms, decisions = body.get("bpmn"), body.get("forms") or {}, body.get("decisions") or {}
     wrong = {}
     if not isinstance(bpmn, str) or not bpmn.strip():
-        wrong["bpmn"] = "bpmn must be the BPMN XML as a string"
+        wrong["bpmn"] = N_("bpmn 须为 BPMN XML 文本")
     if not isinstance(forms, dict) or not all(isinstance(name, str) for name in forms):
-        wrong["forms"] = "forms must map file names to JSON Schema objects"
+        wrong["forms"] = N_("forms 须为“文件名 → JSON Schema 对象”的映射")
     if not isinstance(decisions, dict) or not all(isinstance(xml, str) for xml in decisions.values()):
-        wrong["decisions"] = "decisions must map file names to DMN XML strings"
+        wrong["decisions"] = N_("decisions 须为“文件名 → DMN XML 文本”的映射")
     if wrong:
         raise InvalidData(wrong)
     return {"bpmn": bpmn, "forms": forms, "decisions": decisions}
@@ -68,7 +69,7 @@ def _parts(body: dict[str, Any]) -> dict[str, Any]:
 def _revision(body: dict[str, Any]) -> int:
     revision = body.get("revision")
     if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
-        raise InvalidData({"revision": "revision must be the whole number of the draft you edited"})
+        raise InvalidData({"revision": N_("revision 须为所编辑草稿的修订号（非负整数）")})
     return revision
 
 
@@ -77,7 +78,8 @@ def _uploads(*fields: str) -> list[tuple[str, bytes]]:
     limit = max(MAX_FILE_BYTES, MAX_ZIP_BYTES) + 1
     files = [f for field in fields for f in request.files.getlist(field) if f.filename]
     if not files:
-        raise ValidationFailed([(fields[0], "choose a .bpmn file (with .dmn and *.schema.json files) or a .zip")])
+        raise ValidationFailed([(fields[0], N_("请选择一个 .bpmn 文件（可附带 .dmn 和 *.schema.json 文件），"
+                                               "或一个 .zip 压缩包"))])
     return [(f.filename or "", f.read(limit)) for f in files]
 
 
@@ -102,7 +104,7 @@ def validate() -> ResponseReturnValue:
     if request.files:
         (filename, data), *more = _uploads("file")
         if more:
-            raise InvalidData({"file": "validate one .bpmn or .dmn file at a time"})
+            raise InvalidData({"file": N_("每次只能校验一个 .bpmn 或 .dmn 文件")})
         problems = engine().owner.validate_file(filename, data)
     else:
         parts = _parts(_json_body())
@@ -122,7 +124,8 @@ def deploy_draft(process_id: str) -> ResponseReturnValue:
 def deploy_upload() -> ResponseReturnValue:
     process_id, files, problems = engine().owner.upload(_uploads("files", "file"))
     if problems or process_id is None:
-        raise ValidationFailed(problems or [("upload", "no executable BPMN process found")])
+        found_none = N_("没有找到可执行的 BPMN 流程：请确认 .bpmn 文件中有 bpmn:process")
+        raise ValidationFailed(problems or [("upload", found_none)])
     return jsonify(engine().owner.versions.deploy(process_id, files, g.api_actor)), 201
 
 
@@ -171,7 +174,7 @@ def _reason() -> str:
     body = request.get_json(silent=True) or {}
     reason = body.get("reason", "") if isinstance(body, dict) else ""
     if not isinstance(reason, str) or len(reason) > 500:
-        raise InvalidData({"reason": "reason must be text of at most 500 characters"})
+        raise InvalidData({"reason": N_("原因须为不超过 500 字的文本")})
     return reason
 
 
@@ -208,9 +211,9 @@ def _migration_request(process_id: str) -> tuple[Any, list[int] | None]:
     wrong = {}
     for field, value in (("from_version", source), ("to_version", target)):
         if not isinstance(value, int) or isinstance(value, bool):
-            wrong[field] = f"{field} must be a version number"
+            wrong[field] = f"{field} 须为版本号（整数）"
     if ids is not None and not (isinstance(ids, list) and all(type(i) is int for i in ids)):
-        wrong["instance_ids"] = "instance_ids must be a list of instance ids (or left out for all)"
+        wrong["instance_ids"] = N_("instance_ids 须为流程实例编号的列表（不填则为全部实例）")
     if wrong:
         raise InvalidData(wrong)
     return engine().owner.migration.plan(g.api_actor, process_id, source, target), ids

@@ -93,6 +93,7 @@ def test_modeler_refuses_unknown_role_then_deploys(page: Page, live_server: str,
     expect(page.locator("#df-status")).to_contain_text("已保存（修订 3），有")
     error = page.locator("#df-problems").get_by_role("button", name=re.compile(f"^{LANE}："))
     expect(error).to_be_visible()
+    expect(error).to_contain_text(f"泳道「区县工信」({LANE}) 的名称不是已知角色：请在“办理角色”中选择")
     lane_on_canvas = page.locator(f'#df-canvas g.djs-element[data-element-id="{LANE}"]')
     expect(lane_on_canvas).to_have_class(re.compile(r"\bdf-error\b"))
     expect(page.locator(".df-error-badge")).to_have_count(1)

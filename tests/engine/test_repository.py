@@ -58,8 +58,9 @@ def test_invalid_model_lists_every_problem_and_deploys_nothing(sqlite_engine) ->
 @pytest.mark.parametrize(
     "payload, expected",
     [
-        (b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;'>]><x>&b;</x>", "not allowed"),
-        (b"this is not xml at all", "not well-formed"),
+        (b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;'>]><x>&b;</x>",
+         "bomb.bpmn：不允许使用 DTD 和实体声明"),
+        (b"this is not xml at all", "bomb.bpmn：不是格式正确的 XML"),
     ],
 )
 def test_hostile_or_broken_xml_is_refused(sqlite_engine, payload: bytes, expected: str) -> None:
@@ -83,7 +84,8 @@ def test_diagram_check_finds_a_missing_shape() -> None:
     root = etree.parse(str(DIAGNOSIS / "diagnosis_project.bpmn")).getroot()
     shape = root.xpath("//bpmndi:BPMNShape[@bpmnElement='review_filing']", namespaces=NS)[0]
     shape.getparent().remove(shape)
-    assert check_diagram(root) == [("review_filing", "no diagram shape (BPMNShape)")]
+    assert check_diagram(root) == [("review_filing", "用户任务「区县审核备案」(review_filing) 在流程图中没有图形（BPMNShape）："
+                                                      "请在建模器中删除后重新放置它")]
 
 
 def test_deadline_properties_are_checked(sqlite_engine) -> None:
@@ -93,4 +95,5 @@ def test_deadline_properties_are_checked(sqlite_engine) -> None:
         sqlite_engine.repository.deploy("bad_deadline", {"bad_deadline.bpmn": model,
                                                           "forms/note.schema.json": note_form()}, "t")
     messages = [message for element, message in failed.value.problems if element == "t"]
-    assert any("dueWorkingDays" in m for m in messages) and any("escalateTo" in m for m in messages)
+    assert "用户任务「任务」(t) 的办理期限 dueWorkingDays 为 'ten'：请填写正整数的工作日数，如 5" in messages
+    assert any(m.startswith("用户任务「任务」(t) 的超期上报对象 escalateTo 'mayor' 不是已知角色：") for m in messages)

@@ -64,7 +64,7 @@ def test_deploy_refuses_escapes_naming_the_element(sqlite_engine, name: str) -> 
         sqlite_engine.repository.deploy("scripted", {"scripted.bpmn": script_model(COMPILE_TIME[name])}, "tests")
     elements = {element for element, _ in refused.value.problems}
     assert elements == {"calculate"}, refused.value.problems
-    assert "sandbox" in refused.value.problems[0][1]
+    assert refused.value.problems[0][1].startswith("脚本任务「计算」(calculate) 的脚本不能使用：被安全沙箱拒绝（")
 
 
 @pytest.mark.parametrize("name", sorted(COMPILE_TIME))
@@ -72,7 +72,7 @@ def test_runtime_refuses_compile_time_escapes_naming_the_element(name: str) -> N
     with pytest.raises(WorkflowTaskException) as refused:
         run_unvalidated(COMPILE_TIME[name])
     assert refused.value.task_spec.bpmn_id == "calculate"
-    assert "refused by the sandbox" in str(refused.value)
+    assert "被安全沙箱拒绝" in str(refused.value)
     assert "starts with \"_\"" in str(refused.value) or "invalid attribute name" in str(refused.value)
 
 

@@ -62,24 +62,35 @@ def _unreachable() -> bytes:
     return model.replace(b'<bpmn:endEvent id="end"', b'<bpmn:task id="island" name="island"/><bpmn:endEvent id="end"')
 
 
+def _unknown_element() -> bytes:
+    model = linear_model("p", "city_bureau", [user_task("t", "任务", "note")])
+    return model.replace(b'<bpmn:endEvent id="end"', b'<bpmn:bogus/><bpmn:endEvent id="end"')
+
+
 CASES = {
-    "user task outside every lane": (_outside_lane(), FORM, "loose", "outside every lane"),
+    "user task outside every lane": (_outside_lane(), FORM, "loose",
+                                     "用户任务「游离任务」(loose) 不在任何泳道内，没有角色能办理它：请把它拖入代表办理角色的泳道"),
     "lane with an unknown role": (linear_model("p", "mayor", [user_task("t", "任务", "note")]), FORM,
-                                  "lane_mayor", "not a known role"),
+                                  "lane_mayor", "泳道「mayor」(lane_mayor) 的名称不是已知角色"),
     "missing form": (linear_model("p", "city_bureau", [user_task("t", "任务", "absent")]), FORM,
-                     "t", "forms/absent.schema.json does not exist"),
+                     "t", "用户任务「任务」(t)：表单文件 forms/absent.schema.json 不存在"),
     "invalid JSON Schema": (linear_model("p", "city_bureau", [user_task("t", "任务", "note")]),
                             {"forms/note.schema.json": json.dumps({"type": "objekt"}).encode()},
-                            "t", "not a valid JSON Schema"),
+                            "t", "表单文件 forms/note.schema.json 不是有效的 JSON Schema"),
     "unknown operator": (linear_model("p", "city_bureau", [service_task("svc", "payments.teleport", "r")]), {},
-                         "svc", "unknown operator 'payments.teleport'"),
+                         "svc", "服务任务「svc」(svc) 的处理程序 'payments.teleport' 未登记：请改选已登记的处理程序"),
     "unsafe script": (linear_model("p", "city_bureau", [script_task("evil", "__import__('os').system('id')")]), {},
-                      "evil", "refused by the sandbox"),
+                      "evil", "脚本任务「evil」(evil) 的脚本不能使用：被安全沙箱拒绝"),
     "unquoted timer duration": (linear_model("p", "city_bureau", [timer("wait_5_days", "P5D", "timeDuration")]), {},
-                                "wait_5_days", 'write "P5D"'),
-    "unreachable element": (_unreachable(), FORM, "island", "unreachable"),
-    "XML bomb": (BILLION_LAUGHS, {}, "p.bpmn", "DTDs and entities are not allowed"),
-    "not BPMN at all": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", {}, "p.bpmn", "not well-formed XML"),
+                                "wait_5_days", '的定时器表达式 P5D 未加引号：请写成 "P5D"（表达式按 Python 解释）'),
+    "unreachable element": (_unreachable(), FORM, "island", "任务「island」(island) 无法到达"),
+    "process not executable": (linear_model("p", "city_bureau", [user_task("t", "任务", "note")]).replace(
+        b'isExecutable="true"', b'isExecutable="false"'), FORM, "p",
+        "流程 p 未标记为可执行（isExecutable）：请在流程属性中勾选“可执行”"),
+    "element outside the BPMN schema": (_unknown_element(), FORM, "p.bpmn",
+                                        "p.bpmn 不符合 BPMN 2.0 规范（XSD）：Element 'bpmn:bogus'"),
+    "XML bomb": (BILLION_LAUGHS, {}, "p.bpmn", "p.bpmn：不允许使用 DTD 和实体声明"),
+    "not BPMN at all": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", {}, "p.bpmn", "p.bpmn：不是格式正确的 XML"),
 }
 
 
@@ -100,6 +111,12 @@ def test_every_problem_of_a_model_is_listed_at_once(models) -> None:
     assert {"lane_mayor", "t", "svc", "evil", "wait"} <= {element for element, _ in problems}
 
 
+def test_an_upload_needs_exactly_one_bpmn_file(models) -> None:
+    model = linear_model("p", "city_bureau", [user_task("t", "任务", "note")])
+    _, _, problems = models.owner.upload([("p.bpmn", model), ("q.bpmn", model), *FORM.items()])
+    assert ("upload", "一个模型集需要且只能有一个 .bpmn 文件，现在有 2 个：请只上传一个流程文件（可附带 .dmn 决策表和表单文件）") in problems
+
+
 def test_a_good_model_has_no_problems(models) -> None:
     model = linear_model("p", "city_bureau", [user_task("t", "任务", "note"), timer("wait", '"PT2H"', "timeDuration")])
     assert models.owner.validate_parts(model.decode(), {"note.schema.json": json.loads(note_form())}, {}) == []
@@ -107,10 +124,14 @@ def test_a_good_model_has_no_problems(models) -> None:
 
 def test_camunda_modeler_file_is_answered_with_its_unsupported_features(models) -> None:
     problems = models.owner.validate_file("leave_request.bpmn", CAMUNDA)
-    found = {(element, message.split(" is not supported")[0]) for element, message in problems}
+    found = {(element, message.split("diagflow 不支持的 ")[1].split("：")[0])
+             for element, message in problems if "diagflow 不支持的 " in message}
     assert {("Activity_approve", "camunda:formKey"), ("Activity_approve", "camunda:candidateGroups"),
             ("Activity_notify", "camunda:class"), ("Gateway_odd", "bpmn:complexGateway")} <= found
-    assert ("StartEvent_1", "no diagram shape (BPMNShape)") in problems
+    advice = dict(((e, m.split("：")[0]), m) for e, m in problems)
+    assert "formJsonSchemaFilename" in advice[("Activity_approve", "用户任务「Approve」(Activity_approve) 使用了 diagflow "
+                                                                   "不支持的 camunda:formKey")]
+    assert ("StartEvent_1", "开始事件 StartEvent_1 在流程图中没有图形（BPMNShape）：请在建模器中删除后重新放置它") in problems
 
 
 def test_decision_cells_are_checked_in_the_sandbox_alone_and_when_deployed(models) -> None:

@@ -38,12 +38,14 @@ def test_draft_saves_with_errors_refuses_stale_saves_and_deploys(api: Api) -> No
     saved = api.call("PUT", "city", "/api/processes/owner_demo/draft", {"revision": 1, "bpmn": broken, "forms": NOTE})
     assert saved.status_code == 200 and saved.json["revision"] == 2
     assert [e["element_id"] for e in saved.json["errors"]] == ["wait"]
+    assert '的定时器表达式 P5D 未加引号：请写成 "P5D"' in saved.json["errors"][0]["message"]
 
     stale = api.call("PUT", "city", "/api/processes/owner_demo/draft", {"revision": 1, "bpmn": broken, "forms": NOTE})
     assert stale.status_code == 409 and stale.json["current_revision"] == 2
     refused = api.call("POST", "city", "/api/processes/owner_demo/deploy", {"revision": 2})
     assert refused.status_code == 422 and refused.json["ok"] is False
     assert refused.json["errors"][0]["element_id"] == "wait"
+    assert refused.json["error"].startswith("模型不能发布：wait：")
 
     fixed = owner_model("owner_demo", user_task("t", "任务", "note"), timer("wait", '"P5D"', "timeDuration"))
     assert api.call("PUT", "city", "/api/processes/owner_demo/draft",
@@ -97,6 +99,10 @@ def _auth(api: Api, user: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api.token(user)}"}
 
 
+EXPECTED_REFUSAL = {"bomb.bpmn": "bomb.bpmn：不允许使用 DTD 和实体声明", "photo.bpmn": "photo.bpmn：不是格式正确的 XML",
+                    "tier.dmn": "不是 DMN 决策文件（没有含 decision 的 dmn:definitions）", "empty.zip": "不是可读取的 zip 文件"}
+
+
 def test_validate_answers_every_bad_file_without_a_server_error(api: Api) -> None:
     bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
     for name, data in [("bomb.bpmn", bomb), ("photo.bpmn", b"\x89PNG\r\n"), ("tier.dmn", b"<x/>"),
@@ -104,6 +110,8 @@ def test_validate_answers_every_bad_file_without_a_server_error(api: Api) -> Non
         answer = api.client.post("/api/processes/validate", data={"file": [(io.BytesIO(data), name)]},
                                  headers=_auth(api, "city"))
         assert answer.status_code == 200 and answer.json["ok"] is False, (name, answer.json)
+        assert answer.json["errors"][0]["element_id"] == name, answer.json
+        assert EXPECTED_REFUSAL[name] in answer.json["errors"][0]["message"], answer.json
     deployed = api.client.post("/api/processes/deploy", data={"files": [(io.BytesIO(bomb), "bomb.bpmn")]},
                                headers=_auth(api, "city"))
     assert deployed.status_code == 422 and deployed.json["ok"] is False
