@@ -10,11 +10,16 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import form_options
 from .access import Actor, may_view_instance
 from .errors import Forbidden, NotFound
+from .facts import field_labels
+from .forms import resolve_options
 from .history import HistoryService
+from .instance_view import confidential_keys, entries, sees_confidential_data
 from .lint import NS
 from .models import Instance, ProcessVersion, TaskIndexRow
+from .related import related
 from .roles import DISTRICT_ROLES, ROLES
 from .runtime import RuntimeService
 from .tasks import inbox_filter, row_dict
@@ -46,10 +51,7 @@ class InstanceService:
                 raise NotFound(f"流程实例 {instance_id} 不存在")
             version = session.get(ProcessVersion, instance.process_version_id)
             deployed = self._runtime.repository.get(instance.process_version_id)
-            roles = deployed.roles
-            if not may_view_instance(
-                actor, instance.district, instance.provider_org_id, instance.enterprise_org_id, roles
-            ) and not self._has_task_in(session, actor, instance_id):
+            if not self._may_view(session, actor, instance):
                 raise Forbidden("无权查看此流程实例")
             tasks = session.scalars(select(TaskIndexRow).where(TaskIndexRow.instance_id == instance_id))
             return {
@@ -91,6 +93,12 @@ class InstanceService:
                 active.add(bpmn_id)
         return {"xml": xml, "done": sorted(done - active), "active": sorted(active)}
 
+    def _may_view(self, session: Session, actor: Actor, instance: Instance) -> bool:
+        roles = self._runtime.repository.get(instance.process_version_id).roles
+        return may_view_instance(
+            actor, instance.district, instance.provider_org_id, instance.enterprise_org_id, roles
+        ) or self._has_task_in(session, actor, instance.id)
+
     @staticmethod
     def _has_task_in(session: Session, actor: Actor, instance_id: int) -> bool:
         """An actor with a task in an instance may read it, e.g. one district's finance in a
@@ -99,10 +107,48 @@ class InstanceService:
         return session.scalar(select(TaskIndexRow.task_uuid).where(where).limit(1)) is not None
 
     def data(self, actor: Actor, instance_id: int) -> dict[str, Any]:
-        """The instance's latest process data (from its most recent completed task)."""
+        """The instance's latest process data (from its most recent completed task); for anyone
+        but the city bureau without the keys only experts enter (their scores and comments)."""
         self.get(actor, instance_id)
-        _, _, workflow = self._runtime.load(instance_id)
-        return dict(workflow.last_task.data) if workflow.last_task else {}
+        _, deployed, workflow = self._runtime.load(instance_id)
+        data = dict(workflow.last_task.data) if workflow.last_task else {}
+        if sees_confidential_data(actor):
+            return data
+        hidden = confidential_keys(deployed.user_tasks.values())
+        return {key: value for key, value in data.items() if key not in hidden}
+
+    def entries(
+        self, actor: Actor, instance_id: int, history: list[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """What was entered in each completed user task, labelled by its form, as the history
+        shows it to `actor` (see `instance_view.entries`); `history` from `get` saves reading it again."""
+        if history is None:
+            history = self.get(actor, instance_id)["history"]
+        with self._sessions() as session:
+            instance = session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            deployed = self._runtime.repository.get(instance.process_version_id)
+            context = form_options.OptionContext(session, actor, instance)
+
+            def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+                names = form_options.referenced(schema)
+                return resolve_options(schema, form_options.load(context, names)) if names else schema
+
+            return entries(history, deployed.user_tasks, resolve)
+
+    def related(self, actor: Actor, instance_id: int) -> list[dict[str, Any]]:
+        """Records and instances linked to this one that `actor` may see (`related.related`)."""
+        with self._sessions() as session:
+            instance = session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound(f"流程实例 {instance_id} 不存在")
+            if not self._may_view(session, actor, instance):
+                raise Forbidden("无权查看此流程实例")
+            deployed = self._runtime.repository.get(instance.process_version_id)
+            labels = field_labels((info.form, info.ui_schema) for info in deployed.user_tasks.values())
+            choices = {name: label["choices"] for name, label in labels.items()}
+            return related(session, instance, lambda other: self._may_view(session, actor, other), choices)
 
     def visible(self, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
         """Recent instances the actor may see, newest first."""

@@ -186,6 +186,16 @@ def get_instance(instance_id: int) -> ResponseReturnValue:
     return jsonify(engine().instances.get(g.api_actor, instance_id))
 
 
+@bp.get("/instances/<int:instance_id>/data")
+@token_required
+def get_instance_data(instance_id: int) -> ResponseReturnValue:
+    """The latest process data (without experts' entries for anyone but the city bureau) and the
+    entries of each completed task, labelled by its form, as the history shows them."""
+    service = engine().instances
+    return jsonify({"data": service.data(g.api_actor, instance_id),
+                    "entries": service.entries(g.api_actor, instance_id)})
+
+
 @bp.post("/instances/<int:instance_id>/messages")
 @token_required
 def send_message(instance_id: int) -> ResponseReturnValue:

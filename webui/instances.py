@@ -28,6 +28,8 @@ def show(instance_id: int) -> str:
     return render_template(
         "instance.html",
         instance=instance,
+        entries=engine().instances.entries(actor(), instance_id, instance["history"]),
+        related=engine().instances.related(actor(), instance_id),
         my_task_ids=mine,
         assignee_names=names,
         done_elements=marks["done"],

@@ -234,6 +234,20 @@ def document() -> dict[str, Any]:
                     "responses": {"200": _response("the instance", _ref("Instance")), **ERRORS},
                 }
             },
+            "/api/instances/{instance_id}/data": {
+                "get": {
+                    "summary": "The instance's process data and each completed task's labelled entries "
+                               "(experts' entries only for the city bureau)",
+                    "security": SECURED,
+                    "parameters": [INSTANCE_ID],
+                    "responses": {"200": _response("data and entries", {
+                        "type": "object",
+                        "properties": {"data": {"type": "object"},
+                                       "entries": {"type": "array", "items": {"type": "object"}}},
+                        "required": ["data", "entries"],
+                    }), **ERRORS},
+                }
+            },
             "/api/instances/{instance_id}/messages": {
                 "post": {
                     "summary": "Deliver a message to an instance (city bureau only)",
