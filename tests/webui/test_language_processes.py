@@ -74,6 +74,8 @@ def test_task_form_instructions_and_facts_in_english_and_chinese_unchanged(app, 
     assert "<dt>Contract amount (yuan)</dt><dd>48,000.00 yuan</dd>" in english
     assert "Members of the diagnosis working group" in english and "Name 张伟" in english
     assert "Confirm the joint filing" in english and "Do not confirm" in english
+    instance = page_text(client.get(f"/instances/{filed.instance_id}").get_data(as_text=True))
+    assert "<dt>Contract number</dt>" in instance and "<dt>合同编号</dt>" not in instance  # 填报信息
 
     provider = app.test_client()
     sign_in(provider, "provider_a", demo_password)
