@@ -79,6 +79,7 @@ RULES: dict[str, Rule] = {
     "api.complete_task": ("POST", "/api/tasks/{task}/complete", {"data": {}}, api(422, {REVIEWER})),
     "api.start_instance": ("POST", "/api/instances", {"process_id": "diagnosis_project"}, api(201, PROVIDERS)),
     "api.get_instance": ("GET", "/api/instances/{instance}", None, api(200, VIEWERS)),
+    "api.get_instance_data": ("GET", "/api/instances/{instance}/data", None, api(200, VIEWERS)),
     "api.send_message": ("POST", "/api/instances/{instance}/messages", {"name": "nothing_waits"}, api(409, CITY)),
     "api_processes.get_draft": ("GET", "/api/processes/diagnosis_project/draft", None, api(200, CITY)),
     "api_processes.save_draft": ("PUT", "/api/processes/diagnosis_project/draft", {"revision": 0}, api(422, CITY)),
