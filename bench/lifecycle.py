@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -50,6 +51,9 @@ from engine.runtime import RuntimeService
 from engine.scripting import DiagflowScriptEngine
 from engine.services import ProcessEngine
 from engine.timers import engine_time, timer_deadlines
+from tests.support import ASSESSMENT, FILING, REPORT
+from tests.support_plan import CONTACTS
+from tests.support_subsidy import APPLICATION
 
 from .common import (
     START,
@@ -65,39 +69,6 @@ from .common import (
     table,
 )
 
-# The data the users enter: the same as the end-to-end API test (tests/webui/test_end_to_end_api.py).
-FILING = {
-    "contract_date": "2026-03-01",
-    "contract_amount": 48_000_00,  # fen
-    "working_group": [
-        {"name": "张伟", "position": "组长", "phone": "13800000001"},
-        {"name": "李娜", "position": "数据分析师", "phone": "13900000002"},
-    ],
-}
-REPORT = {
-    "report_level": "L2",
-    "report_score": 56.5,
-    "findings": "生产设备联网率低，订单与排产依靠人工表格。",
-    "proposals": "分两期建设设备联网与 MES，一期打通订单到排产。",
-}
-ASSESSMENT = {"self_assessment_confirmed": True, "satisfaction": "satisfied", "satisfaction_comment": "服务专业"}
-MATERIALS = [
-    "application_form", "business_licence", "audited_financials", "diagnosis_contract", "diagnosis_report",
-    "satisfaction_survey", "filing_receipt", "enterprise_commitment", "performance_targets",
-]
-APPLICATION = {
-    "materials": MATERIALS,
-    "contact_name": "王磊",
-    "contact_phone": "13700000003",
-    "application_note": "申报2026年度诊断项目资助。",
-    "truthfulness_confirmed": True,
-}
-CONTACTS = {
-    "contact_office": "市工业和信息化局数字经济处",
-    "contact_phone": "0531-66608000",
-    "contact_address": "济南市市中区龙奥北路 1 号",
-    "contact_email": "szjjc@example.gov.cn",
-}
 PAID_ON = "2026-03-16"
 SHM = Path("/dev/shm")  # noqa: S108 - tmpfs for a throw-away database of the bare runs
 AFTER_ANNOUNCEMENT = START + timedelta(days=14)  # the 5-working-day announcement has ended
@@ -109,24 +80,24 @@ def constant(data: Mapping[str, Any]) -> Answer:
     return lambda _current: dict(data)
 
 
-class Driver:
+class Driver(ABC):
     """What the scenario needs from a run: start, complete every ready task of an element
     (each by whoever may do it), move the clock (firing due timers), read an instance."""
 
     needs_current = frozenset({"publish_announcement", "release_funds", "pay_providers"})
     user_tasks = 0
 
-    def start(self, process_id: str, actor: Actor) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def start(self, process_id: str, actor: Actor) -> int: ...
 
-    def complete(self, instance_id: int, bpmn_id: str, answer: Answer) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def complete(self, instance_id: int, bpmn_id: str, answer: Answer) -> int: ...
 
-    def advance(self, clock: MovableClock, moment: Any) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def advance(self, clock: MovableClock, moment: Any) -> None: ...
 
-    def statuses(self, instance_ids: list[int]) -> dict[str, int]:
-        raise NotImplementedError
+    @abstractmethod
+    def statuses(self, instance_ids: list[int]) -> dict[str, int]: ...
 
 
 def lifecycle(driver: Driver, people: Population, clock: MovableClock, n: int) -> list[int]:

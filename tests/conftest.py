@@ -22,6 +22,7 @@ from engine.demo import DEMO_PASSWORD, load_demo
 from engine.reference_data import seed_reference_data
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
+from tests.availability import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -42,9 +43,7 @@ def postgres_schema_url() -> Iterator[str]:
             f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc.orig.__class__.__name__}); "
             "start it or set DIAGFLOW_TEST_POSTGRES_URL to run these tests"
         )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(message)
     separator = "&" if "?" in POSTGRES_URL else "?"
     try:
         yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"

@@ -24,6 +24,7 @@ from engine.access import Actor
 from engine.clock import MovableClock
 from engine.services import ProcessEngine
 from handlers import OPERATORS, START_RULES
+from tests.availability import unavailable
 from tests.conftest import ROOT, postgres_schema_url
 from tests.distributed.plugins import MODELS, TEST_OPERATORS
 
@@ -37,12 +38,6 @@ SETTINGS = {
     "DIAGFLOW_EFFECT_BACKOFF_SECONDS": "1",
     "SECRET_KEY": "distributed-tests",
 }
-
-
-def unavailable(message: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def free_port() -> int:
