@@ -40,12 +40,12 @@ $(STATIC_BUILD)/modeler.js: $(STATIC_BUILD)/.built $(wildcard webui/frontend/mod
 
 # The English catalogue (webui/translations/en/LC_MESSAGES/messages.po, committed) compiled to its
 # .mo (git-ignored). After changing texts: `$(BIN)/pybabel extract -F babel.cfg --no-location
-# --sort-output -o messages.pot . && $(BIN)/pybabel update -i messages.pot -d webui/translations --no-location`,
-# translate every new entry, then delete messages.pot.
+# --sort-output -o messages.pot . && $(BIN)/pybabel update -i messages.pot -d webui/translations -D messages
+# -N --ignore-obsolete --no-wrap`, translate every new entry, then delete messages.pot.
 # The process content (forms, instructions) has a catalogue of its own, processes.po (domain
 # "processes", webui/process_text.py): `$(BIN)/pybabel extract -F babel-processes.cfg --no-location
 # --sort-output -o processes.pot . && $(BIN)/pybabel update -D processes -i processes.pot
-# -d webui/translations --no-location`, translate, then delete processes.pot.
+# -d webui/translations -N --ignore-obsolete --no-wrap`, translate, then delete processes.pot.
 TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard webui/translations/*/LC_MESSAGES/*.po))
 
 translations: $(TRANSLATIONS)

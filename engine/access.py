@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import N_
 from .roles import ASSIGNED_ONLY_ROLES, DISTRICT_ROLES, ORGANISATION_ROLES
 
 
@@ -23,7 +24,7 @@ class Actor:
     display_name: str = ""
 
 
-SYSTEM = Actor(user_id=None, username="system", role="system", display_name="系统")
+SYSTEM = Actor(user_id=None, username="system", role="system", display_name=N_("系统"))
 
 
 @dataclass(frozen=True)

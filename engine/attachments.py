@@ -23,6 +23,7 @@ from .errors import Forbidden, InvalidData, NotFound
 from .filetypes import EXTENSIONS_OF, check_file, max_upload_bytes
 from .forms import attachment_references
 from .history import record
+from .i18n import N_
 from .models import Attachment, AttachmentBlob, Instance, TaskIndexRow
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ PURPOSE_TASK = "task"
 PURPOSE_COMMENT = "comment"
 PURPOSE_OBJECTION = "objection"
 PURPOSES = (PURPOSE_TASK, PURPOSE_COMMENT, PURPOSE_OBJECTION)
-PUBLIC = Actor(user_id=None, username="public", role="public", display_name="社会公众")
+PUBLIC = Actor(user_id=None, username="public", role="public", display_name=N_("社会公众"))
 
 
 def meta(attachment: Attachment) -> dict[str, Any]:
@@ -60,9 +61,9 @@ def attachment_errors(
     for path, (attachment_id, media_type) in references.items():
         attachment = found.get(attachment_id)
         if attachment is None or attachment.instance_id != instance_id or attachment.purpose == PURPOSE_OBJECTION:
-            errors[path] = "附件不存在或不属于本项目，请重新上传"
+            errors[path] = N_("附件不存在或不属于本项目，请重新上传")
         elif media_type and attachment.content_type != media_type:
-            errors[path] = f"应上传 {EXTENSIONS_OF.get(media_type, media_type)} 文件"
+            errors[path] = N_("应上传 %(file_type)s 文件", file_type=EXTENSIONS_OF.get(media_type, media_type))
     return errors
 
 
@@ -90,9 +91,9 @@ class AttachmentService:
         (`actor` None). Refusals raise before anything is written.
         """
         if purpose not in PURPOSES:
-            raise InvalidData({"purpose": "未知的附件用途"})
+            raise InvalidData({"purpose": N_("未知的附件用途")})
         if actor is None and purpose != PURPOSE_OBJECTION:
-            raise Forbidden("请先登录后再上传附件")
+            raise Forbidden(N_("请先登录后再上传附件"))
         checked = check_file(data, filename, field or "file", max_upload_bytes())
         with self._sessions.begin() as session:
             instance_id = self._scope(session, actor, purpose, instance_id, task_id)
@@ -116,11 +117,11 @@ class AttachmentService:
             return _task_instance(session, actor, instance_id, task_id)
         if purpose == PURPOSE_COMMENT:
             if instance_id is None:
-                raise InvalidData({"instance_id": "请指定流程实例"})
+                raise InvalidData({"instance_id": N_("请指定流程实例")})
             self._instances.get(actor, instance_id)
             return instance_id
         if instance_id is not None and session.get(Instance, instance_id) is None:
-            raise NotFound(f"流程实例 {instance_id} 不存在")
+            raise NotFound(N_("流程实例 %(instance_id)s 不存在", instance_id=instance_id))
         return instance_id
 
     def read(self, actor: Actor | None, attachment_id: str) -> tuple[dict[str, Any], bytes]:
@@ -147,14 +148,14 @@ class AttachmentService:
     def _visible(self, session: Session, actor: Actor | None, attachment_id: str) -> Attachment:
         attachment = session.get(Attachment, attachment_id)
         if attachment is None:
-            raise NotFound("附件不存在")
+            raise NotFound(N_("附件不存在"))
         if actor is None:
-            raise Forbidden("请先登录")
+            raise Forbidden(N_("请先登录"))
         if attachment.purpose == PURPOSE_OBJECTION:
             if actor.role != "city_bureau":
-                raise Forbidden("异议材料仅市工业和信息化局可以查看")
+                raise Forbidden(N_("异议材料仅市工业和信息化局可以查看"))
         elif attachment.instance_id is None:
-            raise Forbidden("无权查看此附件")
+            raise Forbidden(N_("无权查看此附件"))
         else:
             self._instances.get(actor, attachment.instance_id)
         return attachment
@@ -163,14 +164,14 @@ class AttachmentService:
 def _task_instance(session: Session, actor: Actor | None, instance_id: int | None, task_id: str | None) -> int:
     """The task's instance, if the actor may act on the task (and named it, if given)."""
     if not task_id:
-        raise InvalidData({"task_id": "请指定任务"})
+        raise InvalidData({"task_id": N_("请指定任务")})
     row = session.get(TaskIndexRow, task_id)
     if row is None:
-        raise NotFound(f"任务 {task_id} 不存在或已办结")
+        raise NotFound(N_("任务 %(task_id)s 不存在或已办结", task_id=task_id))
     if actor is None or not may_act_on_task(actor, row.role, Scope(row.district, row.organisation_id), row.assignee_id):
-        raise Forbidden("无权为此任务上传附件")
+        raise Forbidden(N_("无权为此任务上传附件"))
     if instance_id is not None and instance_id != row.instance_id:
-        raise InvalidData({"instance_id": "任务不属于该流程实例"})
+        raise InvalidData({"instance_id": N_("任务不属于该流程实例")})
     return row.instance_id
 
 

@@ -17,6 +17,7 @@ from .access import Actor
 from .calendar_seed import SOURCE, package_days, package_years
 from .clock import Clock
 from .errors import InvalidData
+from .i18n import N_
 from .models import CalendarDay, CalendarYear, Instance, TaskIndexRow
 from .workdays import WorkingCalendar
 
@@ -102,21 +103,21 @@ class CalendarService:
 def _year_problems(year: int, rows: list[tuple[str, str, str]]) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not 2000 <= year <= 2100:
-        problems["year"] = "年份应在 2000–2100 之间"
+        problems["year"] = N_("年份应在 2000–2100 之间")
     seen: set[str] = set()
     for index, (day, kind, _name) in enumerate(rows):
         try:
             parsed = date.fromisoformat(day)
         except ValueError:
-            problems[f"days.{index}.day"] = f"日期 {day!r} 格式应为 YYYY-MM-DD"
+            problems[f"days.{index}.day"] = N_("日期 %(day)s 格式应为 YYYY-MM-DD", day=repr(day))
             continue
         if parsed.year != year:
-            problems[f"days.{index}.day"] = f"{day} 不属于 {year} 年"
+            problems[f"days.{index}.day"] = N_("%(day)s 不属于 %(year)s 年", day=day, year=year)
         if kind not in KINDS:
-            problems[f"days.{index}.kind"] = "类型应为 holiday（放假）或 workday（调休上班）"
+            problems[f"days.{index}.kind"] = N_("类型应为 holiday（放假）或 workday（调休上班）")
         if day in seen:
-            problems[f"days.{index}.day"] = f"{day} 重复"
+            problems[f"days.{index}.day"] = N_("%(day)s 重复", day=day)
         seen.add(day)
     if not rows:
-        problems["days"] = "至少需要一天放假安排"
+        problems["days"] = N_("至少需要一天放假安排")
     return problems

@@ -15,6 +15,7 @@ from .access import Actor
 from .clock import Clock
 from .errors import InvalidData
 from .history import record
+from .i18n import N_
 from .models import Comment
 
 if TYPE_CHECKING:
@@ -46,11 +47,11 @@ class CommentService:
         instance = self._instances.get(actor, instance_id)
         text = (body or "").strip()
         if not text:
-            raise InvalidData({"body": "请填写意见内容"})
+            raise InvalidData({"body": N_("请填写意见内容")})
         if len(text) > MAX_COMMENT:
-            raise InvalidData({"body": f"最多 {MAX_COMMENT:,} 个字符"})
+            raise InvalidData({"body": N_("最多 %(limit)s 个字符", limit=f"{MAX_COMMENT:,}")})
         if task_id and not _task_of(instance, task_id):
-            raise InvalidData({"task_id": "任务不属于该流程实例"})
+            raise InvalidData({"task_id": N_("任务不属于该流程实例")})
         with self._sessions.begin() as session:
             comment = Comment(
                 instance_id=instance_id, task_uuid=task_id or None, author_id=actor.user_id,

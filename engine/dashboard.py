@@ -17,13 +17,14 @@ from .access import Actor
 from .calendar import CalendarService
 from .clock import SHANGHAI, Clock
 from .errors import Forbidden
+from .i18n import N_
 from .models import TaskHistoryRow, TaskIndexRow
 from .records.plans import ITEM_PAID, ITEM_PLANNED, Payment, PlanItem, SubsidyPlan
 from .repository import RepositoryService
 from .task_index import InboxQuery
 from .tasks import TaskService
 
-CITY_LEVEL = "未分区县"
+CITY_LEVEL = N_("未分区县")
 HISTORY_WINDOW = timedelta(days=365)
 
 
@@ -57,7 +58,7 @@ class DashboardService:
     def city(self, actor: Actor) -> dict[str, Any]:
         """The city bureau's programme view: where work waits, the year's budget, stage durations."""
         if actor.role != "city_bureau":
-            raise Forbidden("仅市工业和信息化局可查看全市统计")
+            raise Forbidden(N_("仅市工业和信息化局可查看全市统计"))
         with self._sessions() as session:
             return {
                 "pipeline": self._pipeline(session),

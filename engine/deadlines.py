@@ -13,6 +13,7 @@ from .access import SYSTEM, Actor
 from .calendar import CalendarService
 from .clock import SHANGHAI, Clock
 from .errors import Conflict
+from .i18n import N_, label
 from .models import Escalation, Instance, TaskIndexRow
 from .notifications import notify
 from .roles import DISTRICT_ROLES
@@ -98,7 +99,8 @@ class ReminderService:
         if now < reminder_time(row.due_at) or not self._claim(session, row, "reminded_at", now):
             return False
         due = row.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-        notify(session, self._clock, "reminder", f"「{row.name}」将于 {due} 到期", user_id=row.assignee_id,
+        notify(session, self._clock, "reminder", N_("「%(task)s」将于 %(due)s 到期", task=label(row.name), due=due),
+               user_id=row.assignee_id,
                role=row.role, district=row.district, organisation_id=row.organisation_id,
                instance_id=row.instance_id, link=f"/tasks/{row.task_uuid}")
         history.record(session, self._clock, SYSTEM, "task_reminded", row.instance_id, row.task_uuid, row.bpmn_id,
@@ -118,7 +120,8 @@ class ReminderService:
         session.add(Escalation(task_uuid=row.task_uuid, instance_id=row.instance_id, task_name=row.name,
                                task_role=row.role, target_role=target, district=district, due_at=row.due_at,
                                opened_at=now))
-        notify(session, self._clock, "escalation", f"督办：「{row.name}」已于 {due} 超期未办", role=target,
+        notify(session, self._clock, "escalation",
+               N_("督办：「%(task)s」已于 %(due)s 超期未办", task=label(row.name), due=due), role=target,
                district=district, instance_id=row.instance_id, link=f"/instances/{row.instance_id}")
         return True
 

@@ -17,6 +17,7 @@ from .access import Actor
 from .clock import Clock
 from .errors import InvalidData
 from .forms import forbidden_keys
+from .i18n import N_
 from .models import TaskDraft
 from .tasks import TaskService
 
@@ -31,10 +32,10 @@ class DraftService:
         """Keep `data` as the actor's draft of the task (replacing an older one); when it was saved."""
         self._tasks.check(actor, task_uuid)
         if not isinstance(data, dict):
-            raise InvalidData({"data": "草稿必须是一个对象"})
+            raise InvalidData({"data": N_("草稿必须是一个对象")})
         bad = forbidden_keys(data)
         if bad:
-            raise InvalidData({path: "不允许的字段名" for path in bad})
+            raise InvalidData({path: N_("不允许的字段名") for path in bad})
         now = self._clock.now()
         with self._sessions.begin() as session:
             session.merge(TaskDraft(task_uuid=task_uuid, user_id=actor.user_id, data=data, saved_at=now))

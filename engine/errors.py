@@ -7,7 +7,7 @@ from .i18n import N_
 
 class EngineError(Exception):
     """Base class: every engine error carries a message fit to show a user (in Chinese; the pages
-    translate those marked with `N_`)."""
+    say again in English those made with `N_`, see engine/i18n.py)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -34,19 +34,10 @@ class InvalidData(EngineError):
         self.errors = errors
 
 
-class ModelError(EngineError):
-    """A model element failed (script, condition, handler); names the element (an incident)."""
-
-    def __init__(self, element_id: str, message: str) -> None:
-        super().__init__(f"{element_id}: {message}")
-        self.element_id = element_id
-        self.detail = message
-
-
 class ValidationFailed(EngineError):
     """A model set cannot be deployed; `problems` lists (element_id, message) pairs."""
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
-        lines = "；".join(f"{element}：{message}" for element, message in problems)
-        super().__init__(f"模型不能发布：{lines}")
+        lines = [N_("%(element)s：%(message)s", element=element, message=message) for element, message in problems]
+        super().__init__(N_("模型不能发布：%(problems)s", problems=lines))
         self.problems = problems

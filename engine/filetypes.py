@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 
 from .errors import InvalidData
+from .i18n import N_
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -33,7 +34,7 @@ EXTENSIONS_OF = {
     "application/vnd.ms-excel": "Excel (xls)", CONTENT_TYPES["docx"]: "Word (docx)",
     CONTENT_TYPES["xlsx"]: "Excel (xlsx)", CONTENT_TYPES["pptx"]: "PowerPoint (pptx)",
 }
-ACCEPTED_TEXT = "PDF、PNG、JPEG 图片或 Office 文档（docx、xlsx、pptx、doc、xls）"
+ACCEPTED_TEXT = N_("PDF、PNG、JPEG 图片或 Office 文档（docx、xlsx、pptx、doc、xls）")
 DEFAULT_MAX_MB = 20
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -109,15 +110,16 @@ def sanitise_filename(name: str) -> str:
 def check_file(data: bytes, filename: str, field: str, max_bytes: int) -> CheckedFile:
     """Accept the file or raise InvalidData({field: message}) saying why not."""
     if not data:
-        raise InvalidData({field: "文件为空，请重新选择"})
+        raise InvalidData({field: N_("文件为空，请重新选择")})
     if len(data) > max_bytes:
-        raise InvalidData({field: f"文件超过 {max_bytes / 1024 / 1024:g} MB 的上限"})
+        raise InvalidData({field: N_("文件超过 %(size)s MB 的上限", size=f"{max_bytes / 1024 / 1024:g}")})
     clean = sanitise_filename(filename)
     extension = clean.rpartition(".")[2].lower() if "." in clean else ""
     kinds = sniff(data)
     if not kinds:
-        raise InvalidData({field: f"不支持的文件类型：只接受 {ACCEPTED_TEXT}"})
+        raise InvalidData({field: N_("不支持的文件类型：只接受 %(accepted)s", accepted=ACCEPTED_TEXT)})
     if extension not in kinds:
-        shown = f".{extension}" if extension else "（无扩展名）"
-        raise InvalidData({field: f"文件扩展名 {shown} 与文件内容（{'/'.join(sorted(kinds))}）不符"})
+        shown = f".{extension}" if extension else N_("（无扩展名）")
+        raise InvalidData({field: N_("文件扩展名 %(extension)s 与文件内容（%(kinds)s）不符", extension=shown,
+                                     kinds="/".join(sorted(kinds)))})
     return CheckedFile(filename=clean, extension=extension, content_type=CONTENT_TYPES[extension])

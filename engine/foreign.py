@@ -68,7 +68,9 @@ def _foreign(namespace: str | None) -> str | None:
 
 def _feature(prefix: str, local: str, owner: tuple[str, str]) -> Problem:
     advice = ADVICE.get(local, N_("diagflow 不读取这一扩展，请删除它"))
-    return owner[0], f"{owner[1]} 使用了 diagflow 不支持的 {prefix}:{local}：{advice}"
+    feature = f"{prefix}:{local}"
+    return owner[0], N_("%(element)s 使用了 diagflow 不支持的 %(feature)s：%(advice)s",
+                        element=owner[1], feature=feature, advice=advice)
 
 
 def check_foreign(root: etree._Element) -> list[Problem]:
@@ -85,9 +87,10 @@ def check_foreign(root: etree._Element) -> list[Problem]:
         if prefix is not None and not inside_foreign:
             problems.append(_feature(prefix, name.localname, _owner(element)))
         if name.namespace == BPMN and name.localname in UNSUPPORTED_ELEMENTS:
-            advice = UNSUPPORTED_ELEMENTS[name.localname]
+            advice, feature = UNSUPPORTED_ELEMENTS[name.localname], f"bpmn:{name.localname}"
             ident, who = _owner(element)
-            problems.append((ident, f"{who} 使用了 diagflow 不支持的 bpmn:{name.localname}：{advice}"))
+            problems.append((ident, N_("%(element)s 使用了 diagflow 不支持的 %(feature)s：%(advice)s",
+                                       element=who, feature=feature, advice=advice)))
         for attribute in element.attrib:
             attr = etree.QName(attribute)
             attr_prefix = _foreign(attr.namespace)
@@ -96,6 +99,6 @@ def check_foreign(root: etree._Element) -> list[Problem]:
     for process in root.iter(f"{{{BPMN}}}process"):
         if process.get("isExecutable") != "true":
             problems.append((process.get("id") or "process",
-                             f"{describe(process)} 未标记为可执行（isExecutable）："
-                             f"请在流程属性中勾选“可执行”，或设置 isExecutable=\"true\""))
+                             N_("%(element)s 未标记为可执行（isExecutable）："
+                                "请在流程属性中勾选“可执行”，或设置 isExecutable=\"true\"", element=describe(process))))
     return list(dict.fromkeys(problems))

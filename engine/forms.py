@@ -80,6 +80,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "forbidden_key": "不允许的字段名",
         "confirm": "必须确认此项",
         "invalid": "输入无效",
+        "money": "{amount} 元",
     },
     "en": {
         "required": "This field is required",
@@ -108,6 +109,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "forbidden_key": "This field name is not allowed",
         "confirm": "This must be confirmed",
         "invalid": "Invalid value",
+        "money": "{amount} yuan",
     },
 }
 DEFAULT_LANG = "zh"
@@ -314,7 +316,7 @@ def _message(error: ValidationError, messages: dict[str, str]) -> str:
     key = _message_key(error)
     text = messages.get(key, messages["invalid"])
     if key in _LIMIT_KEYWORDS and isinstance(error.schema, dict) and error.schema.get("format") == MONEY_FEN:
-        return text.format(limit=f"{error.validator_value / 100:,.2f} 元")
+        return text.format(limit=messages["money"].format(amount=f"{error.validator_value / 100:,.2f}"))
     if key in _LIMIT_KEYWORDS:
         return text.format(limit=_format_limit(error.validator_value))
     return text

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .access import Actor
 from .clock import SHANGHAI, Clock
 from .errors import EngineError, InvalidData
+from .i18n import N_
 from .models import LoginFailure, Organisation, User
 from .passwords import check_password
 from .roles import DISTRICT_ROLES, DISTRICTS, ORGANISATION_ROLES, ROLES
@@ -28,7 +29,7 @@ class LockedOut(EngineError):
 
     def __init__(self, until: datetime) -> None:
         local = until.astimezone(SHANGHAI).strftime("%H:%M")
-        super().__init__(f"密码错误次数过多，账户已临时锁定，请于 {local} 后再试")
+        super().__init__(N_("密码错误次数过多，账户已临时锁定，请于 %(time)s 后再试", time=local))
         self.until = until
 _DUMMY_HASH = _HASHER.hash("diagflow: a password nobody has")
 
@@ -177,7 +178,7 @@ class IdentityService:
         with self.sessions.begin() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
-                raise InvalidData({"username": f"没有用户 {username}"})
+                raise InvalidData({"username": N_("没有用户 %(username)s", username=username)})
             user.password_hash = hash_password(password)
             failure = session.get(LoginFailure, username)
             if failure is not None:
@@ -187,9 +188,9 @@ class IdentityService:
 def _user_problems(role: str, district: str | None, organisation_id: int | None) -> dict[str, str]:
     problems = {}
     if role not in ROLES:
-        problems["role"] = f"未知角色 {role}"
+        problems["role"] = N_("未知角色 %(role)s", role=role)
     if role in DISTRICT_ROLES and district not in DISTRICTS:
-        problems["district"] = "区县角色必须指定济南市的区县"
+        problems["district"] = N_("区县角色必须指定济南市的区县")
     if role in ORGANISATION_ROLES and organisation_id is None:
-        problems["organisation_id"] = "服务商和企业用户必须属于一个单位"
+        problems["organisation_id"] = N_("服务商和企业用户必须属于一个单位")
     return problems

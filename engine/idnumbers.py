@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .i18n import N_
+
 CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CODE_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
@@ -35,11 +37,11 @@ def credit_code_problem(code: str) -> str | None:
     """What is wrong with a 统一社会信用代码 as typed (upper-cased first), or None."""
     code = code.strip().upper()
     if not code:
-        return "请填写统一社会信用代码"
+        return N_("请填写统一社会信用代码")
     if not CODE_SHAPE.fullmatch(code):
-        return "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V），第 3–8 位为行政区划代码"
+        return N_("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V），第 3–8 位为行政区划代码")
     if code[17] != credit_code_check(code[:17]):
-        return "统一社会信用代码校验位不正确，请核对"
+        return N_("统一社会信用代码校验位不正确，请核对")
     return None
 
 
@@ -66,14 +68,14 @@ def id_number_problem(number: str, today: date | None = None) -> str | None:
     The birth date must be a real day from 1900 on and, given `today`, not in the future."""
     number = number.strip().upper()
     if not number:
-        return "请填写居民身份证号码"
+        return N_("请填写居民身份证号码")
     if not ID_SHAPE.fullmatch(number):
-        return "居民身份证号码应为 18 位：17 位数字加 1 位校验码（数字或 X）"
+        return N_("居民身份证号码应为 18 位：17 位数字加 1 位校验码（数字或 X）")
     born = _birth_date(number)
     if born is None or born < EARLIEST_BIRTH or (today is not None and born > today):
-        return "居民身份证号码中的出生日期（第 7–14 位）不是有效日期"
+        return N_("居民身份证号码中的出生日期（第 7–14 位）不是有效日期")
     if number[17] != id_number_check(number[:17]):
-        return "居民身份证号码校验码不正确，请核对"
+        return N_("居民身份证号码校验码不正确，请核对")
     return None
 
 

@@ -27,7 +27,7 @@ STATUS_LABELS = {"running": N_("办理中"), "completed": N_("已办结"), "erro
 
 def _owner_only(actor: Actor) -> None:
     if actor.role != "city_bureau":
-        raise Forbidden("只有市工业和信息化局（流程负责人）可以处理流程实例的异常与挂起")
+        raise Forbidden(N_("只有市工业和信息化局（流程负责人）可以处理流程实例的异常与挂起"))
 
 
 class IncidentService:
@@ -68,7 +68,7 @@ class IncidentService:
         _owner_only(actor)
         with self._runtime.unit(instance_id, actor) as unit:
             if unit.instance.status != "error":
-                raise Conflict("流程实例没有待处理的异常，无需重试")
+                raise Conflict(N_("流程实例没有待处理的异常，无需重试"))
             unit.audit("incident_retried", element_id=unit.instance.error_element)
             for task in unit.workflow.get_tasks(state=TaskState.ERROR):
                 unit.workflow.reset_from_task_id(task.id)
@@ -87,8 +87,8 @@ class IncidentService:
         _owner_only(actor)
         with self._runtime.unit(instance_id, actor) as unit:
             if unit.instance.status in ("completed", "cancelled"):
-                raise Conflict(f"流程实例已结束（{STATUS_LABELS.get(unit.instance.status, unit.instance.status)}），"
-                               f"不能撤销")
+                raise Conflict(N_("流程实例已结束（%(status)s），不能撤销",
+                                  status=STATUS_LABELS.get(unit.instance.status, unit.instance.status)))
             unit.audit("instance_cancelled", reason=reason, was=unit.instance.status)
             unit.workflow.cancel()
             unit.instance.status = "cancelled"
@@ -98,8 +98,8 @@ class IncidentService:
         _owner_only(actor)
         with self._runtime.unit(instance_id, actor) as unit:
             if unit.instance.status not in allowed:
-                raise Conflict(f"流程实例当前状态为“{STATUS_LABELS.get(unit.instance.status, unit.instance.status)}”，"
-                               f"不能执行此操作")
+                raise Conflict(N_("流程实例当前状态为“%(status)s”，不能执行此操作",
+                                  status=STATUS_LABELS.get(unit.instance.status, unit.instance.status)))
             unit.audit(action, reason=reason, was=unit.instance.status)
             unit.instance.status = status
             unit.steps()

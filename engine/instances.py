@@ -16,6 +16,7 @@ from .errors import Forbidden, NotFound
 from .facts import field_labels
 from .forms import resolve_options
 from .history import HistoryService
+from .i18n import N_
 from .instance_view import confidential_keys, entries, sees_confidential_data
 from .lint import NS
 from .models import Instance, ProcessVersion, TaskIndexRow
@@ -48,11 +49,11 @@ class InstanceService:
         with self._sessions() as session:
             instance = session.get(Instance, instance_id)
             if instance is None:
-                raise NotFound(f"流程实例 {instance_id} 不存在")
+                raise NotFound(N_("流程实例 %(instance_id)s 不存在", instance_id=instance_id))
             version = session.get(ProcessVersion, instance.process_version_id)
             deployed = self._runtime.repository.get(instance.process_version_id)
             if not self._may_view(session, actor, instance):
-                raise Forbidden("无权查看此流程实例")
+                raise Forbidden(N_("无权查看此流程实例"))
             tasks = session.scalars(select(TaskIndexRow).where(TaskIndexRow.instance_id == instance_id))
             return {
                 "id": instance.id,
@@ -127,7 +128,7 @@ class InstanceService:
         with self._sessions() as session:
             instance = session.get(Instance, instance_id)
             if instance is None:
-                raise NotFound(f"流程实例 {instance_id} 不存在")
+                raise NotFound(N_("流程实例 %(instance_id)s 不存在", instance_id=instance_id))
             deployed = self._runtime.repository.get(instance.process_version_id)
             context = form_options.OptionContext(session, actor, instance)
 
@@ -142,9 +143,9 @@ class InstanceService:
         with self._sessions() as session:
             instance = session.get(Instance, instance_id)
             if instance is None:
-                raise NotFound(f"流程实例 {instance_id} 不存在")
+                raise NotFound(N_("流程实例 %(instance_id)s 不存在", instance_id=instance_id))
             if not self._may_view(session, actor, instance):
-                raise Forbidden("无权查看此流程实例")
+                raise Forbidden(N_("无权查看此流程实例"))
             deployed = self._runtime.repository.get(instance.process_version_id)
             labels = field_labels((info.form, info.ui_schema) for info in deployed.user_tasks.values())
             choices = {name: label["choices"] for name, label in labels.items()}

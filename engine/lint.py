@@ -15,7 +15,7 @@ from jsonschema.exceptions import SchemaError
 from lxml import etree
 
 from .foreign import check_foreign
-from .i18n import N_
+from .i18n import N_, Text, series
 from .model_text import describe
 from .roles import ROLES
 from .sandbox import SandboxError, compile_expression, compile_script
@@ -60,12 +60,13 @@ def check_diagram(root: etree._Element) -> list[Problem]:
     """Every flow node needs a shape and every sequence flow an edge, or editors lose them."""
     shapes = set(root.xpath("//bpmndi:BPMNShape/@bpmnElement", namespaces=NS))
     edges = set(root.xpath("//bpmndi:BPMNEdge/@bpmnElement", namespaces=NS))
-    problems = [(n.get("id"), f"{describe(n)} 在流程图中没有图形（BPMNShape）：请在建模器中删除后重新放置它")
+    problems = [(n.get("id"), N_("%(element)s 在流程图中没有图形（BPMNShape）：请在建模器中删除后重新放置它",
+                                 element=describe(n)))
                 for n in _flow_nodes(root) if n.get("id") not in shapes]
     for flow in root.xpath("//bpmn:sequenceFlow", namespaces=NS):
         if flow.get("id") not in edges:
-            problems.append((flow.get("id"),
-                             f"{describe(flow)} 在流程图中没有连线（BPMNEdge）：请在建模器中重新连接它"))
+            problems.append((flow.get("id"), N_("%(element)s 在流程图中没有连线（BPMNEdge）：请在建模器中重新连接它",
+                                                element=describe(flow))))
     return problems
 
 
@@ -75,18 +76,21 @@ def check_lanes(root: etree._Element) -> list[Problem]:
     in_lane: set[str] = set()
     for lane in root.xpath("//bpmn:lane", namespaces=NS):
         if lane.get("name") not in ROLES:
-            problems.append((lane.get("id"), f"{describe(lane)} 的名称不是已知角色：请在“办理角色”中选择，"
-                                             f"泳道名称须为角色代码之一（{_known_roles()}）"))
+            problems.append((lane.get("id"), N_("%(element)s 的名称不是已知角色：请在“办理角色”中选择，"
+                                                "泳道名称须为角色代码之一（%(roles)s）",
+                                                element=describe(lane), roles=_known_roles())))
         in_lane.update(ref.text.strip() for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS) if ref.text)
     for task in root.xpath("//bpmn:userTask", namespaces=NS):
         if task.get("id") not in in_lane:
-            problems.append((task.get("id"),
-                             f"{describe(task)} 不在任何泳道内，没有角色能办理它：请把它拖入代表办理角色的泳道"))
+            problems.append((task.get("id"), N_("%(element)s 不在任何泳道内，没有角色能办理它："
+                                                "请把它拖入代表办理角色的泳道", element=describe(task))))
     return problems
 
 
-def _known_roles() -> str:
-    return "、".join(f"{key} {label}" for key, label in ROLES.items())
+def _known_roles() -> Text:
+    """`city_bureau 市工业和信息化局、city_finance 市财政局、…`, each role's name translatable."""
+    roles = [N_("%(key)s %(role)s", key=key, role=role) for key, role in ROLES.items()]
+    return series(roles)
 
 
 def check_forms(root: etree._Element, files: Mapping[str, bytes]) -> list[Problem]:
@@ -95,30 +99,31 @@ def check_forms(root: etree._Element, files: Mapping[str, bytes]) -> list[Proble
     for task in root.xpath("//bpmn:userTask", namespaces=NS):
         props = _properties(task)
         if "formJsonSchemaFilename" not in props:
-            problems.append((task.get("id"),
-                             f"{describe(task)} 没有表单（formJsonSchemaFilename）：请在属性面板中为它选择表单"))
+            problems.append((task.get("id"), N_("%(element)s 没有表单（formJsonSchemaFilename）："
+                                                "请在属性面板中为它选择表单", element=describe(task))))
         for key in FORM_PROPERTIES:
             if key in props:
-                problems.extend((task.get("id"), f"{describe(task)}：{msg}")
+                problems.extend((task.get("id"), N_("%(element)s：%(message)s", element=describe(task), message=msg))
                                 for msg in _form_problems(props[key], files))
     return problems
 
 
-def _form_problems(name: str, files: Mapping[str, bytes]) -> Iterable[str]:
+def _form_problems(name: str, files: Mapping[str, bytes]) -> Iterable[Text]:
     path = f"forms/{name}"
     if path not in files:
-        yield f"表单文件 {path} 不存在：请上传该表单文件，或改选已有的表单"
+        yield N_("表单文件 %(path)s 不存在：请上传该表单文件，或改选已有的表单", path=path)
         return
     try:
         schema = json.loads(files[path])
     except (ValueError, UnicodeDecodeError) as exc:
-        yield f"表单文件 {path} 不是有效的 JSON（{exc}）：请修正该文件"
+        yield N_("表单文件 %(path)s 不是有效的 JSON（%(detail)s）：请修正该文件", path=path, detail=str(exc))
         return
     if name.endswith(".schema.json"):
         try:
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
-            yield f"表单文件 {path} 不是有效的 JSON Schema（{exc.message}）：请修正该文件"
+            yield N_("表单文件 %(path)s 不是有效的 JSON Schema（%(detail)s）：请修正该文件",
+                     path=path, detail=exc.message)
 
 
 def check_properties(root: etree._Element) -> list[Problem]:
@@ -128,12 +133,14 @@ def check_properties(root: etree._Element) -> list[Problem]:
         props = _properties(task)
         days = props.get("dueWorkingDays")
         if days is not None and not (days.isdigit() and int(days) > 0):
-            problems.append((task.get("id"),
-                             f"{describe(task)} 的办理期限 dueWorkingDays 为 {days!r}：请填写正整数的工作日数，如 5"))
+            problems.append((task.get("id"), N_("%(element)s 的办理期限 dueWorkingDays 为 %(days)s："
+                                                "请填写正整数的工作日数，如 5",
+                                                element=describe(task), days=repr(days))))
         target = props.get("escalateTo")
         if target is not None and target not in ROLES:
-            problems.append((task.get("id"), f"{describe(task)} 的超期上报对象 escalateTo {target!r} 不是已知角色："
-                                             f"请填写角色代码之一（{_known_roles()}）"))
+            problems.append((task.get("id"), N_("%(element)s 的超期上报对象 escalateTo %(target)s 不是已知角色："
+                                                "请填写角色代码之一（%(roles)s）",
+                                                element=describe(task), target=repr(target), roles=_known_roles())))
     return problems
 
 
@@ -143,11 +150,12 @@ def check_operators(root: etree._Element, operators: Iterable[str]) -> list[Prob
     for task in root.xpath("//bpmn:serviceTask", namespaces=NS):
         ops = task.xpath("./bpmn:extensionElements/spiffworkflow:serviceTaskOperator/@id", namespaces=NS)
         if not ops:
-            problems.append((task.get("id"), f"{describe(task)} 没有指定处理程序（serviceTaskOperator）："
-                                             f"请在属性面板中选择已登记的处理程序"))
+            problems.append((task.get("id"), N_("%(element)s 没有指定处理程序（serviceTaskOperator）："
+                                                "请在属性面板中选择已登记的处理程序", element=describe(task))))
         elif ops[0] not in known:
-            problems.append((task.get("id"), f"{describe(task)} 的处理程序 {ops[0]!r} 未登记：请改选已登记的处理程序"
-                                             f"（{'、'.join(sorted(known))}）"))
+            problems.append((task.get("id"), N_("%(element)s 的处理程序 %(operator)s 未登记：请改选已登记的处理程序"
+                                                "（%(operators)s）", element=describe(task), operator=repr(ops[0]),
+                                                operators="、".join(sorted(known)))))
     return problems
 
 
@@ -159,7 +167,8 @@ def check_code(root: etree._Element) -> list[Problem]:
             compiler(code.text or "")
         except SandboxError as exc:
             what = CODE_KINDS.get(etree.QName(code).localname, N_("代码"))
-            problems.append((owner.get("id"), f"{describe(owner)} 的{what}不能使用：{exc}"))
+            problems.append((owner.get("id"), N_("%(element)s 的%(kind)s不能使用：%(reason)s",
+                                                 element=describe(owner), kind=what, reason=exc.message)))
     return problems
 
 
@@ -185,8 +194,8 @@ def check_timer_literals(root: etree._Element) -> list[Problem]:
         text = (expr.text or "").strip()
         if ISO_LITERAL.match(text):
             owner = expr.getparent().getparent()
-            problems.append((owner.get("id"), f"{describe(owner)} 的定时器表达式 {text} 未加引号：请写成 \"{text}\""
-                                              f"（表达式按 Python 解释）"))
+            problems.append((owner.get("id"), N_("%(element)s 的定时器表达式 %(text)s 未加引号：请写成 \"%(text)s\""
+                                                 "（表达式按 Python 解释）", element=describe(owner), text=text)))
     return problems
 
 
@@ -207,7 +216,8 @@ def check_reachable(root: etree._Element) -> list[Problem]:
             continue
         seen.add(node)
         queue.extend(flows.get(node, []) + boundaries.get(node, []))
-    return [(n.get("id"), f"{describe(n)} 无法到达，没有从开始事件通向它的路径：请用顺序流把它连入流程，或删除它")
+    return [(n.get("id"), N_("%(element)s 无法到达，没有从开始事件通向它的路径：请用顺序流把它连入流程，或删除它",
+                             element=describe(n)))
             for n in _flow_nodes(root) if n.get("id") not in seen]
 
 
@@ -238,7 +248,8 @@ def lint_decisions(root: etree._Element, filename: str) -> list[Problem]:
                 compile_expression(source)
             except SandboxError as exc:
                 owner = _owner_id(text, filename)
-                problems.append((owner, f"决策表 {filename} 中 {owner} 的表达式 {source} 不能使用：{exc}"))
+                problems.append((owner, N_("决策表 %(file)s 中 %(owner)s 的表达式 %(source)s 不能使用：%(reason)s",
+                                           file=filename, owner=owner, source=source, reason=exc.message)))
     return problems
 
 

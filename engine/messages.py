@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .access import Actor
 from .errors import InvalidData, NotFound
+from .i18n import N_
 from .models import Instance
 from .runtime import RuntimeService
 
@@ -27,11 +28,11 @@ class MessageService:
         with self._sessions() as session:
             instance_id = session.scalar(select(Instance.id).where(Instance.business_key == business_key))
         if instance_id is None:
-            raise NotFound(f"没有业务编号为 {business_key} 的流程实例")
+            raise NotFound(N_("没有业务编号为 %(business_key)s 的流程实例", business_key=business_key))
         return instance_id
 
     def send(self, actor: Actor, instance_id: int, name: str, payload: Mapping[str, Any] | None = None) -> None:
         """Deliver message `name` with `payload` to the instance, in one transaction."""
         if not name:
-            raise InvalidData({"name": "消息名称不能为空"})
+            raise InvalidData({"name": N_("消息名称不能为空")})
         self._runtime.deliver_message(actor, instance_id, name, dict(payload or {}))

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import history
 from .access import Actor
 from .errors import Conflict, Forbidden, InvalidData
-from .i18n import N_
+from .i18n import N_, Text, label
 from .incidents import STATUS_LABELS
 from .models import Instance
 from .repository import Deployed
@@ -85,8 +85,13 @@ def _task_maps(state: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _typed(typename: str | None) -> str:
-    label = TYPE_LABELS.get(typename or "")
-    return f"{label}（{typename}）" if label else str(typename)
+    kind = TYPE_LABELS.get(typename or "")
+    return N_("%(kind)s（%(typename)s）", kind=kind, typename=typename) if kind else str(typename)
+
+
+def _element(ident: str, name: str | None) -> Text:
+    """`环节「审核备案」(review_filing)`, or `环节 review_filing` when the model gives no name."""
+    return N_("环节「%(name)s」(%(id)s)", name=label(name), id=ident) if name else N_("环节 %(id)s", id=ident)
 
 
 def reasons_against(state: dict[str, Any], source: dict[str, str], target: dict[str, str],
@@ -99,15 +104,15 @@ def reasons_against(state: dict[str, Any], source: dict[str, str], target: dict[
             if task["state"] & PREDICTED:
                 continue
             name, state_name = task["task_spec"], TaskState.get_name(task["state"])
-            label = (names or {}).get(name)
-            element = f"环节「{label}」({name})" if label else f"环节 {name}"
-            where = f"{STATE_LABELS.get(state_name, state_name)}，{state_name}"
+            element = _element(name, (names or {}).get(name))
+            where = N_("%(state)s，%(code)s", state=STATE_LABELS.get(state_name, state_name), code=state_name)
             if name not in target:
-                reasons.append(f"{element}（{where}）在目标版本中不存在：请在目标版本中保留 id 为 {name} 的环节，"
-                               f"或等实例办完这一环节后再迁移")
+                reasons.append(N_("%(element)s（%(state)s）在目标版本中不存在：请在目标版本中保留 id 为 %(id)s 的环节，"
+                                  "或等实例办完这一环节后再迁移", element=element, state=where, id=name))
             elif target[name] != source.get(name):
-                reasons.append(f"{element}（{where}）的类型由 {_typed(source.get(name))} 变为 {_typed(target[name])}："
-                               f"请在目标版本中保持该环节的类型不变")
+                reasons.append(N_("%(element)s（%(state)s）的类型由 %(old)s 变为 %(new)s："
+                                  "请在目标版本中保持该环节的类型不变", element=element, state=where,
+                                  old=_typed(source.get(name)), new=_typed(target[name])))
     return list(dict.fromkeys(reasons))
 
 
@@ -142,9 +147,9 @@ class MigrationService:
 
     def plan(self, actor: Actor, process_id: str, source: int, target: int) -> Plan:
         if actor.role != "city_bureau":
-            raise Forbidden("只有市工业和信息化局（流程负责人）可以迁移流程实例")
+            raise Forbidden(N_("只有市工业和信息化局（流程负责人）可以迁移流程实例"))
         if source == target:
-            raise InvalidData({"target_version": "目标版本与原版本相同"})
+            raise InvalidData({"target_version": N_("目标版本与原版本相同")})
         repository = self._runtime.repository
         return Plan(process_id, repository.get(self._versions.version_id(process_id, source)),
                     repository.get(self._versions.version_id(process_id, target)))
@@ -192,14 +197,16 @@ class MigrationService:
             known = set(session.scalars(select(Instance.id).where(Instance.id.in_(wanted))))
         unknown = [str(i) for i in wanted if i not in known]
         if unknown:
-            raise InvalidData({"instance_ids": f"流程实例不存在：{', '.join(unknown)}"})
+            raise InvalidData({"instance_ids": N_("流程实例不存在：%(ids)s", ids=", ".join(unknown))})
         return wanted
 
     def _check(self, plan: Plan, instance: Instance) -> list[str]:
         if instance.process_version_id != plan.source.version_id:
-            return [f"实例不在流程 {plan.process_id} 第 {plan.source.version} 版上：请选择该版本的实例"]
+            return [N_("实例不在流程 %(process_id)s 第 %(version)s 版上：请选择该版本的实例",
+                       process_id=plan.process_id, version=plan.source.version)]
         if instance.status not in MOVABLE_STATUSES:
-            return [f"实例已结束（{STATUS_LABELS.get(instance.status, instance.status)}），无需迁移"]
+            status = STATUS_LABELS.get(instance.status, instance.status)
+            return [N_("实例已结束（%(status)s），无需迁移", status=status)]
         state = json.loads(instance.serialized)
         return reasons_against(state, spec_types(plan.source.spec_json), spec_types(plan.target.spec_json),
                                plan.source.element_names())
@@ -212,8 +219,8 @@ class MigrationService:
             predict_again(workflow)
             self._runtime.repository.serializer.dump(workflow)
         except (WorkflowException, KeyError, ValueError, TypeError, AttributeError) as exc:
-            return [f"无法接到目标版本上（{exc.__class__.__name__}: {exc}）："
-                    f"请检查目标版本中实例当前所在环节及其前后连线"]
+            return [N_("无法接到目标版本上（%(error)s: %(detail)s）：请检查目标版本中实例当前所在环节及其前后连线",
+                       error=exc.__class__.__name__, detail=str(exc))]
         return []
 
     @staticmethod
@@ -237,7 +244,7 @@ class MigrationService:
                            from_version=plan.source.version, to_version=plan.target.version)
                 unit.save()
         except Conflict:  # the runtime's guard: someone else saved the instance first
-            raise MigrationRefused(["实例刚被他人修改，未迁移，请重试"]) from None
+            raise MigrationRefused([N_("实例刚被他人修改，未迁移，请重试")]) from None
 
     def _record_refusal(self, plan: Plan, actor: Actor, instance_id: int, reasons: list[str]) -> None:
         with self._sessions.begin() as session:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from .i18n import N_
+from .i18n import N_, Text, label
 
 KINDS = {
     "process": N_("流程"),
@@ -44,12 +44,14 @@ NAMESPACES = {
 }
 
 
-def describe(element: etree._Element) -> str:
+def describe(element: etree._Element) -> Text:
     """`用户任务「审核备案」(review_filing)`, or `用户任务 review_filing` when it has no name."""
     kind = KINDS.get(etree.QName(element).localname, N_("元素"))
     name = " ".join((element.get("name") or "").split())
     ident = element.get("id") or ""
-    return f"{kind}「{name}」({ident})" if name else f"{kind} {ident}"
+    if name:
+        return N_("%(kind)s「%(name)s」(%(id)s)", kind=kind, name=label(name), id=ident)
+    return N_("%(kind)s %(id)s", kind=kind, id=ident)
 
 
 def parser_problem(exc: ValidationException, filename: str) -> tuple[str, str]:
@@ -60,6 +62,9 @@ def parser_problem(exc: ValidationException, filename: str) -> tuple[str, str]:
         text = text.replace(f"{{{namespace}}}", f"{prefix}:")
     standard = "DMN 1.3" if filename.endswith(".dmn") else "BPMN 2.0"
     if not exc.id:
-        return filename, f"{filename} 不符合 {standard} 规范（XSD）：{text}。请用建模器打开并重新保存该文件"
-    name = f"「{exc.name}」" if exc.name else ""
-    return exc.id, f"元素{name}({exc.id}) 无法解析：{text}。请按提示修改该元素"
+        return filename, N_("%(file)s 不符合 %(standard)s 规范（XSD）：%(detail)s。请用建模器打开并重新保存该文件",
+                            file=filename, standard=standard, detail=text)
+    if exc.name:
+        return exc.id, N_("元素「%(name)s」(%(id)s) 无法解析：%(detail)s。请按提示修改该元素",
+                          name=label(exc.name), id=exc.id, detail=text)
+    return exc.id, N_("元素(%(id)s) 无法解析：%(detail)s。请按提示修改该元素", id=exc.id, detail=text)

@@ -252,6 +252,8 @@ class Notification(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     kind: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(300))
+    # The title's template and values (engine.i18n.Text.to_json), so pages in English can say it.
+    title_text: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     link: Mapped[str | None] = mapped_column(String(300))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instances.id"))
     created_at: Mapped[datetime]

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from .access import Actor
 from .clock import Clock
 from .errors import NotFound
+from .i18n import N_, Text
 from .models import Notification, NotificationRead
 from .roles import DISTRICT_ROLES, ORGANISATION_ROLES
 
+TITLE_LENGTH = 300
 NotifyHook = Callable[[Session, Clock, Notification], None]
 _HOOKS: list[NotifyHook] = []
 
@@ -32,7 +34,7 @@ def notify(
     session: Session,
     clock: Clock,
     kind: str,
-    title: str,
+    title: Text,
     *,
     user_id: int | None = None,
     role: str | None = None,
@@ -41,14 +43,18 @@ def notify(
     instance_id: int | None = None,
     link: str | None = None,
 ) -> None:
-    """Add a notification to the session's transaction (for a user, else for a role in scope)."""
+    """Add a notification to the session's transaction (for a user, else for a role in scope).
+
+    The title is a `Text` (engine.i18n.N_): its Chinese is stored for e-mail and as it was, its
+    template and values so that the notification centre can show it in the reader's language."""
     notification = Notification(
         user_id=user_id,
         role=None if user_id else role,
         district=None if user_id else district,
         organisation_id=None if user_id else organisation_id,
         kind=kind,
-        title=title,
+        title=title[:TITLE_LENGTH],
+        title_text=title.to_json() if isinstance(title, Text) else None,
         link=link,
         instance_id=instance_id,
         created_at=clock.now(),
@@ -88,7 +94,8 @@ class NotificationService:
                 .order_by(Notification.id.desc()).limit(limit).offset(offset)
             )
             return [
-                {"id": n.id, "kind": n.kind, "title": n.title, "link": n.link, "instance_id": n.instance_id,
+                {"id": n.id, "kind": n.kind, "title": Text.from_json(n.title_text) if n.title_text else n.title,
+                 "link": n.link, "instance_id": n.instance_id,
                  "created_at": n.created_at, "read": bool(is_read)}
                 for n, is_read in rows
             ]
@@ -112,7 +119,7 @@ class NotificationService:
                 query = query.where(Notification.id.in_(notification_ids))
             rows = session.execute(query).all()
             if notification_ids is not None and len(rows) != len(set(notification_ids)):
-                raise NotFound("通知不存在")
+                raise NotFound(N_("通知不存在"))
             now = self._clock.now()
             unread = [n for n, is_unread in rows if is_unread]
             session.add_all(NotificationRead(notification_id=n, user_id=actor.user_id, read_at=now) for n in unread)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import history
 from .access import SYSTEM
 from .clock import Clock
+from .i18n import N_
 from .models import OutboxEffect
 from .notifications import notify
 
@@ -131,8 +132,9 @@ class OutboxService:
         log.error("effect %s #%d failed for good after %d attempts: %s", row.kind, row.id, row.attempts, row.last_error)
         history.record(session, self._clock, SYSTEM, "effect_failed", row.instance_id, kind=row.kind,
                        outbox_id=row.id, attempts=row.attempts, error=row.last_error)
-        title = f"外部操作「{row.kind}」重试 {row.attempts} 次仍失败：{row.last_error}"
-        notify(session, self._clock, "incident", title[:300], role="city_bureau", instance_id=row.instance_id,
+        title = N_("外部操作「%(kind)s」重试 %(attempts)s 次仍失败：%(error)s",
+                   kind=row.kind, attempts=row.attempts, error=row.last_error)
+        notify(session, self._clock, "incident", title, role="city_bureau", instance_id=row.instance_id,
                link=f"/instances/{row.instance_id}" if row.instance_id is not None else None)
         return Result(Outcome.FAILED)
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import InvalidData
+from .i18n import N_, Text
 
 MIN_LENGTH = 10
 COMMON_PASSWORDS = Path(__file__).resolve().parent / "common_passwords.txt"
@@ -22,15 +23,15 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def password_problems(password: str, username: str) -> list[str]:
+def password_problems(password: str, username: str) -> list[Text]:
     """What is wrong with `password` for `username`, in Chinese for the person choosing it; [] if fine."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"密码至少需要 {MIN_LENGTH} 个字符")
+        problems.append(N_("密码至少需要 %(length)s 个字符", length=MIN_LENGTH))
     if username and username.lower() in password.lower():
-        problems.append("密码不能是用户名，也不能包含用户名")
+        problems.append(N_("密码不能是用户名，也不能包含用户名"))
     if password.lower() in common_passwords():
-        problems.append("该密码过于常见，请换一个")
+        problems.append(N_("该密码过于常见，请换一个"))
     return problems
 
 
@@ -38,4 +39,4 @@ def check_password(password: str, username: str) -> None:
     """Raise InvalidData({"password": ...}) unless `password` satisfies the policy."""
     problems = password_problems(password, username)
     if problems:
-        raise InvalidData({"password": "；".join(problems)})
+        raise InvalidData({"password": N_("%(problems)s", problems=problems)})

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .access import Actor
 from .clock import Clock
 from .errors import Conflict, NotFound, ValidationFailed
+from .i18n import N_
 from .models import ProcessDraft
 from .repository import RepositoryService
 from .validation import Problem, from_parts, parts_of, problems_of
@@ -28,7 +29,8 @@ class StaleDraft(Conflict):
     """The draft was saved by someone else since the caller read it."""
 
     def __init__(self, current_revision: int) -> None:
-        super().__init__(f"草稿已被他人保存（当前修订号 {current_revision}），请重新载入后再修改")
+        super().__init__(N_("草稿已被他人保存（当前修订号 %(revision)s），请重新载入后再修改",
+                            revision=current_revision))
         self.current_revision = current_revision
 
 
@@ -60,7 +62,8 @@ class DraftService:
             if draft is None:
                 newest = self._versions.files(process_id)
                 if newest is None:
-                    raise NotFound(f"流程 {process_id} 尚未发布，也没有草稿：请先上传模型或新建草稿")
+                    raise NotFound(N_("流程 %(process_id)s 尚未发布，也没有草稿：请先上传模型或新建草稿",
+                                      process_id=process_id))
                 bpmn, forms, decisions = parts_of(newest[1], process_id)
                 draft = self._new(process_id, actor, {"bpmn": bpmn, "forms": forms, "decisions": decisions}, newest[0])
                 session.add(draft)
@@ -111,7 +114,7 @@ class DraftService:
         with self._sessions() as session:
             draft = session.get(ProcessDraft, process_id)
             if draft is None:
-                raise NotFound(f"流程 {process_id} 没有草稿：请先在建模器中保存草稿")
+                raise NotFound(N_("流程 %(process_id)s 没有草稿：请先在建模器中保存草稿", process_id=process_id))
             if draft.revision != revision:
                 raise StaleDraft(draft.revision)
             parts = dict(draft.files)

@@ -23,6 +23,7 @@ from .access import Actor
 from .calendar import CalendarService
 from .clock import SHANGHAI, Clock
 from .errors import EngineError, NotFound
+from .i18n import N_, Text
 from .models import PublicSubmission
 from .records.plans import (
     ANNOUNCEMENT_OPEN,
@@ -106,7 +107,7 @@ class PublicService:
         with self._sessions() as session:
             detail = announcement_detail(session, announcement_id)
         if detail is None:
-            raise NotFound(f"公示 {announcement_id} 不存在")
+            raise NotFound(N_("公示 %(announcement_id)s 不存在", announcement_id=announcement_id))
         return self._with_period(detail)
 
     def _with_period(self, summary: dict[str, Any]) -> dict[str, Any]:
@@ -139,13 +140,13 @@ class PublicService:
         with self._sessions.begin() as session:
             oldest = max(self._per_announcement.window, self._per_client.window)
             session.execute(delete(PublicSubmission).where(PublicSubmission.submitted_at < now - oldest))
-            self._check(session, client_key, announcement_id, self._per_announcement, now, "对本公示")
-            self._check(session, client_key, None, self._per_client, now, "")
+            self._check(session, client_key, announcement_id, self._per_announcement, now)
+            self._check(session, client_key, None, self._per_client, now)
             session.add(PublicSubmission(client_key=client_key, announcement_id=announcement_id, submitted_at=now))
 
     @staticmethod
-    def _check(session: Session, client_key: str, announcement_id: int | None, limit: Limit, now: datetime,
-               scope: str) -> None:
+    def _check(session: Session, client_key: str, announcement_id: int | None, limit: Limit, now: datetime) -> None:
+        """Refuse when `limit` is reached: to this announcement if one is given, else in all."""
         query = select(func.count(), func.min(PublicSubmission.submitted_at)).where(
             PublicSubmission.client_key == client_key, PublicSubmission.submitted_at > now - limit.window)
         if announcement_id is not None:
@@ -153,11 +154,17 @@ class PublicService:
         count, earliest = session.execute(query).one()
         if count >= limit.count:
             retry_after = earliest + limit.window
-            raise TooManySubmissions(
-                f"提交过于频繁：同一网络地址{scope}在 {_window_text(limit.window)}内最多提交 {limit.count} 次异议，"
-                f"请于 {retry_after.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 后再试", retry_after)
+            values = {"window": _window_text(limit.window), "count": limit.count,
+                      "retry_at": f"{retry_after.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"}
+            if announcement_id is not None:
+                message = N_("提交过于频繁：同一网络地址对本公示在 %(window)s内最多提交 %(count)s 次异议，"
+                             "请于 %(retry_at)s 后再试", **values)
+            else:
+                message = N_("提交过于频繁：同一网络地址在 %(window)s内最多提交 %(count)s 次异议，"
+                             "请于 %(retry_at)s 后再试", **values)
+            raise TooManySubmissions(message, retry_after)
 
 
-def _window_text(window: timedelta) -> str:
+def _window_text(window: timedelta) -> Text:
     hours = int(window.total_seconds() // 3600)
-    return f"{hours // 24} 天" if hours % 24 == 0 else f"{hours} 小时"
+    return N_("%(days)s 天", days=hours // 24) if hours % 24 == 0 else N_("%(hours)s 小时", hours=hours)

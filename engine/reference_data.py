@@ -6,10 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .access import Actor
+from .i18n import N_
 from .records.guidelines import ORIGINAL, Guideline
 from .services import ProcessEngine
 
-SETUP = Actor(user_id=None, username="setup", role="city_bureau", display_name="系统初始化")
+SETUP = Actor(user_id=None, username="setup", role="city_bureau", display_name=N_("系统初始化"))
 
 
 def seed_reference_data(engine: ProcessEngine) -> list[str]:

@@ -101,7 +101,7 @@ def parse_set(process_id: str, files: Mapping[str, bytes], operators: Iterable[s
         try:
             root = parse(data, name)
         except UnsafeXml as exc:
-            problems.append((name, str(exc)))
+            problems.append((name, exc.message))
             continue
         problems.extend(lint(root, files, operators) if name.endswith(".bpmn") else lint_decisions(root, name))
         try:
@@ -123,8 +123,9 @@ def parse_set(process_id: str, files: Mapping[str, bytes], operators: Iterable[s
     except ValidationException as exc:
         raise ValidationFailed([parser_problem(exc, f"{process_id}.bpmn")]) from None
     except (SpiffWorkflowException, KeyError) as exc:
-        raise ValidationFailed([(process_id, f"流程 {process_id} 无法构建（{exc}）：请确认流程 id 与文件名一致，"
-                                             f"并检查开始事件、结束事件和子流程")]) from None
+        raise ValidationFailed([(process_id, N_("流程 %(process_id)s 无法构建（%(detail)s）："
+                                                "请确认流程 id 与文件名一致，并检查开始事件、结束事件和子流程",
+                                                process_id=process_id, detail=str(exc)))]) from None
     return ParsedSet(process_id, spec, subprocess_specs, dict(files))
 
 
@@ -231,7 +232,7 @@ class RepositoryService:
         with self._sessions() as session:
             row = session.get(ProcessVersion, version_id)
             if row is None:
-                raise NotFound(f"流程版本 {version_id} 不存在")
+                raise NotFound(N_("流程版本 %(version_id)s 不存在", version_id=version_id))
             files = {name: text.encode("utf-8") for name, text in row.files.items()}
             parsed = parse_set(row.process_id, files, self._operators)
             return self._remember(row.id, row.version, row.sha256, parsed)
@@ -245,7 +246,7 @@ class RepositoryService:
                 .limit(1)
             )
         if version_id is None:
-            raise NotFound(f"流程 {process_id} 尚未发布")
+            raise NotFound(N_("流程 %(process_id)s 尚未发布", process_id=process_id))
         return self.get(version_id)
 
     def startable_by(self, role: str) -> list[Deployed]:

@@ -29,6 +29,7 @@ from .access import Actor
 from .calendar import CalendarService
 from .clock import SHANGHAI, Clock
 from .errors import Conflict, Forbidden, InvalidData, NotFound
+from .i18n import N_, label
 from .models import Escalation, Instance, Organisation
 from .operators import HandlerContext, HandlerError, OperatorRegistry, StartRules
 from .repository import Deployed, RepositoryService
@@ -37,9 +38,9 @@ from .scripting import DiagflowScriptEngine
 from .timers import calendar_timer_ids, engine_time, timer_deadlines
 from .workdays import CalendarFunctions
 
-CONFLICT_MESSAGE = "该流程实例刚被他人修改，请刷新后重试"
+CONFLICT_MESSAGE = N_("该流程实例刚被他人修改，请刷新后重试")
 # Held by the process owner (engine/incidents.py): nothing runs, no timer fires, no task completes.
-HELD_STATUSES = {"suspended": "已挂起", "cancelled": "已撤销"}
+HELD_STATUSES = {"suspended": N_("已挂起"), "cancelled": N_("已撤销")}
 
 
 class Unit:
@@ -86,11 +87,12 @@ class Unit:
         """The READY human task with this id, or Conflict (SpiffWorkflow does not check)."""
         task = self._find(task_uuid)
         if task is None:
-            raise NotFound(f"任务 {task_uuid} 不存在")
+            raise NotFound(N_("任务 %(task_id)s 不存在", task_id=task_uuid))
         if self.instance.status in HELD_STATUSES:
-            raise Conflict(f"流程实例{HELD_STATUSES[self.instance.status]}，任务暂不可办理")
+            raise Conflict(N_("流程实例%(status)s，任务暂不可办理", status=HELD_STATUSES[self.instance.status]))
         if task.state != TaskState.READY or not task.task_spec.manual:
-            raise Conflict(f"任务「{task.task_spec.bpmn_name}」当前不可办理（状态：{TaskState.get_name(task.state)}）")
+            raise Conflict(N_("任务「%(task)s」当前不可办理（状态：%(state)s）", task=label(task.task_spec.bpmn_name),
+                              state=TaskState.get_name(task.state)))
         return task
 
     def _find(self, task_uuid: str) -> Task | None:
@@ -146,7 +148,7 @@ class Unit:
                     assignments[uuid] = user_id
                     self.audit("task_assigned", uuid, task.task_spec.bpmn_id, assignee=user_id, by="model")
             if properties.get("taskDistrict") and uuid not in districts:
-                district = self._evaluate(task, properties["taskDistrict"], _is_district, "a district of 济南")
+                district = self._evaluate(task, properties["taskDistrict"], _is_district, "a district of Jinan")
                 if district is not None:
                     districts[uuid] = district
         self.instance.assignments = assignments
@@ -332,9 +334,9 @@ class RuntimeService:
         """Start the latest version of `process_id` as `actor`; the start event's lane says who may."""
         deployed = self.repository.latest(process_id)
         if actor.role not in deployed.starter_roles:
-            raise Forbidden(f"角色 {actor.role} 不能发起流程 {process_id}")
+            raise Forbidden(N_("角色 %(role)s 不能发起流程 %(process_id)s", role=actor.role, process_id=process_id))
         if data:
-            raise InvalidData({"data": "此流程发起时不接受数据，请在第一个任务中填写"})
+            raise InvalidData({"data": N_("此流程发起时不接受数据，请在第一个任务中填写")})
         with self._guard(), engine_time(self.clock), self.sessions.begin() as session:
             instance_id, outbox = self._start_in(session, deployed, process_id, actor)
         self._deliver(outbox, actor)
@@ -409,7 +411,7 @@ class RuntimeService:
         with self._guard(), engine_time(self.clock), self.sessions.begin() as session:
             instance = session.get(Instance, instance_id)
             if instance is None:
-                raise NotFound(f"流程实例 {instance_id} 不存在")
+                raise NotFound(N_("流程实例 %(instance_id)s 不存在", instance_id=instance_id))
             unit = Unit(self, session, instance, self.repository.get(instance.process_version_id), actor)
             unit.steps()
             yield unit
@@ -421,11 +423,12 @@ class RuntimeService:
         instance is not running or nothing in it waits for that message."""
         with self.unit(instance_id, actor) as unit:
             if unit.instance.status != "running":
-                raise Conflict(f"流程实例已结束（{unit.instance.status}），不再接收消息「{name}」")
+                raise Conflict(N_("流程实例已结束（%(status)s），不再接收消息「%(message)s」",
+                                  status=unit.instance.status, message=name))
             try:
                 unit.workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=dict(payload)))
             except WorkflowException:
-                raise Conflict(f"流程当前没有等待消息「{name}」") from None
+                raise Conflict(N_("流程当前没有等待消息「%(message)s」", message=name)) from None
             unit.audit("message_received", message=name, payload=dict(payload))
             unit.steps()
 
@@ -474,7 +477,7 @@ class RuntimeService:
         with self.sessions() as session:
             instance = session.get(Instance, instance_id)
             if instance is None:
-                raise NotFound(f"流程实例 {instance_id} 不存在")
+                raise NotFound(N_("流程实例 %(instance_id)s 不存在", instance_id=instance_id))
             deployed = self.repository.get(instance.process_version_id)
             workflow = self.repository.serializer.load(instance.serialized, deployed.spec_json)
             return instance, deployed, workflow

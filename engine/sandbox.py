@@ -21,7 +21,7 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec, s
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from .i18n import N_
+from .i18n import N_, Text
 from .sandbox_limits import (
     MAX_MEMORY_GROWTH,
     SizeGuardingPolicy,
@@ -54,6 +54,7 @@ class SandboxError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
+        self.message = message
 
 
 def _builtins() -> dict[str, Any]:
@@ -118,9 +119,9 @@ def compile_script(source: str) -> CodeType:
     return result.code
 
 
-def _explain(errors: tuple[str, ...] | list[str]) -> str:
+def _explain(errors: tuple[str, ...] | list[str]) -> Text:
     detail = "; ".join(errors) if errors else N_("无法编译")
-    return f"被安全沙箱拒绝（{detail}）：只能使用允许的 Python 语法和函数，请修改这段代码"
+    return N_("被安全沙箱拒绝（%(detail)s）：只能使用允许的 Python 语法和函数，请修改这段代码", detail=detail)
 
 
 TIME_LIMIT_SECONDS = 2.0

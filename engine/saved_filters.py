@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .access import Actor
 from .clock import Clock
 from .errors import Conflict, InvalidData, NotFound
+from .i18n import N_
 from .models import SavedFilter
 from .task_index import InboxQuery
 from .tasks import TaskService
@@ -29,19 +30,19 @@ class SavedFilterService:
         """Store the filter under a name unique for the user; its id."""
         name = name.strip() if isinstance(name, str) else ""
         if not name or len(name) > NAME_LIMIT:
-            raise InvalidData({"name": f"请填写筛选名称（不超过 {NAME_LIMIT} 个字符）"})
+            raise InvalidData({"name": N_("请填写筛选名称（不超过 %(limit)s 个字符）", limit=NAME_LIMIT)})
         if not query.as_args():
-            raise InvalidData({"name": "当前没有任何筛选条件，无需保存"})
+            raise InvalidData({"name": N_("当前没有任何筛选条件，无需保存")})
         try:
             with self._sessions.begin() as session:
                 if len(self._rows(session, actor)) >= MAX_FILTERS:
-                    raise InvalidData({"name": f"最多保存 {MAX_FILTERS} 个筛选"})
+                    raise InvalidData({"name": N_("最多保存 %(limit)s 个筛选", limit=MAX_FILTERS)})
                 row = SavedFilter(user_id=actor.user_id, name=name, query=query.as_args(), created_at=self._clock.now())
                 session.add(row)
                 session.flush()
                 return row.id
         except IntegrityError as exc:
-            raise Conflict(f"已有名为「{name}」的筛选") from exc
+            raise Conflict(N_("已有名为「%(name)s」的筛选", name=name)) from exc
 
     def list_with_counts(self, actor: Actor) -> list[dict[str, Any]]:
         """The user's filters, each with its query and the number of tasks it finds now."""
@@ -58,7 +59,7 @@ class SavedFilterService:
         with self._sessions.begin() as session:
             row = session.get(SavedFilter, filter_id)
             if row is None or row.user_id != actor.user_id:
-                raise NotFound("该筛选不存在")
+                raise NotFound(N_("该筛选不存在"))
             session.delete(row)
 
     @staticmethod

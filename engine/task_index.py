@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from .access import task_scope
 from .errors import InvalidData
+from .i18n import N_
 from .models import Instance, TaskDraft, TaskHandover, TaskHistoryRow, TaskIndexRow
 
 
@@ -125,12 +126,12 @@ class InboxQuery:
         for name, limit in _TEXT_LIMITS.items():
             text = str(args.get(name) or "").strip()
             if len(text) > limit:
-                errors[name] = f"不能超过 {limit} 个字符"
+                errors[name] = N_("不能超过 %(limit)s 个字符", limit=limit)
             values[name] = text or None
         for name, allowed in (("due", DUE_FILTERS), ("claim", CLAIM_FILTERS), ("sort", SORTS)):
             text = str(args.get(name) or "").strip()
             if text and text not in allowed:
-                errors[name] = f"取值应为 {' / '.join(allowed)} 之一"
+                errors[name] = N_("取值应为 %(allowed)s 之一", allowed=" / ".join(allowed))
             values[name] = text or None
         if errors:
             raise InvalidData(errors)

@@ -22,6 +22,7 @@ from .attachments import attachment_errors
 from .errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
 from .facts import field_labels, key_facts
 from .forms import keep_read_only, resolve_options, validate_data
+from .i18n import N_, label
 from .identity import actor_of
 from .models import AuditEvent, Instance, TaskHandover, TaskIndexRow, User
 from .notifications import notify
@@ -34,7 +35,6 @@ BULK_ACTIONS = ("claim", "assign", "complete")
 BULK_LIMIT = 100
 # Inbox pages count their tasks up to this many; more are shown as "1000+" (`TaskService.page`).
 COUNT_CAP = 1000
-HANDOVER_WORDS = {"delegated": "转办", "assigned": "指派"}
 
 
 @dataclass(frozen=True)
@@ -199,13 +199,13 @@ class TaskService:
     def claim(self, actor: Actor, task_uuid: str) -> None:
         row = self._permitted_row(actor, task_uuid)
         if row.assignee_id not in (None, actor.user_id):
-            raise Conflict("该任务已由他人认领")
+            raise Conflict(N_("该任务已由他人认领"))
         self._set_assignee(actor, row, actor.user_id, "task_claimed")
 
     def unclaim(self, actor: Actor, task_uuid: str) -> None:
         row = self._permitted_row(actor, task_uuid)
         if row.assignee_id != actor.user_id:
-            raise Conflict("只能退回自己认领的任务")
+            raise Conflict(N_("只能退回自己认领的任务"))
         self._set_assignee(actor, row, None, "task_unclaimed")
 
     def assign(self, actor: Actor, task_uuid: str, user_id: int) -> None:
@@ -217,9 +217,9 @@ class TaskService:
         """Hand a task I have claimed to a colleague of the same role and scope (转办)."""
         row = self._permitted_row(actor, task_uuid)
         if row.assignee_id != actor.user_id:
-            raise Conflict("只能转办自己已认领的任务")
+            raise Conflict(N_("只能转办自己已认领的任务"))
         if user_id == actor.user_id:
-            raise InvalidData({"user_id": "不能转办给自己"})
+            raise InvalidData({"user_id": N_("不能转办给自己")})
         self._hand_over(actor, row, self._colleague(row, user_id), "delegated")
 
     def give_back(self, actor: Actor, task_uuid: str) -> None:
@@ -227,17 +227,18 @@ class TaskService:
         before (the delegator, or nobody for an assignment from the open pool)."""
         row = self._permitted_row(actor, task_uuid)
         if row.assignee_id != actor.user_id:
-            raise Conflict("只能退回由您办理的任务")
+            raise Conflict(N_("只能退回由您办理的任务"))
         with self._runtime.unit(row.instance_id, actor) as unit:
             unit.ready_task(row.task_uuid)
             handover = unit.session.get(TaskHandover, row.task_uuid)
             if handover is None or handover.to_user_id != actor.user_id:
-                raise Conflict("该任务不是他人转办或指派给您的，不能退回")
+                raise Conflict(N_("该任务不是他人转办或指派给您的，不能退回"))
             self._assign_in(unit, row, handover.previous_assignee_id)
             unit.audit("task_returned", row.task_uuid, row.bpmn_id, assignee=handover.previous_assignee_id,
                        returned_to=handover.from_user_id)
-            notify(unit.session, unit.clock, "task_returned",
-                   f"「{row.name}」已由{actor.display_name or actor.username}退回", user_id=handover.from_user_id,
+            title = N_("「%(task)s」已由%(person)s退回", task=label(row.name),
+                       person=actor.display_name or actor.username)
+            notify(unit.session, unit.clock, "task_returned", title, user_id=handover.from_user_id,
                    instance_id=row.instance_id, link=f"/tasks/{row.task_uuid}")
             unit.session.delete(handover)
 
@@ -281,14 +282,14 @@ class TaskService:
         """Validate `data` against the task's form, then complete the task in one transaction."""
         row = self._permitted_row(actor, task_uuid)
         if row.assignee_id not in (None, actor.user_id):
-            raise Conflict("该任务已由他人认领，不能办理")
+            raise Conflict(N_("该任务已由他人认领，不能办理"))
         if not isinstance(data, dict):
-            raise InvalidData({"_form": "提交的数据必须是一个对象"})
+            raise InvalidData({"_form": N_("提交的数据必须是一个对象")})
         form = self._form(self._info(row), actor, row.instance_id)
         with self._runtime.unit(row.instance_id, actor) as unit:
             task = unit.ready_task(task_uuid)
             if task.task_spec.lane != actor.role:
-                raise Forbidden("无权办理此任务")
+                raise Forbidden(N_("无权办理此任务"))
             data = keep_read_only(form.schema, data, task.data)
             errors = validate_data(form.schema, data)
             errors = {**attachment_errors(unit.session, row.instance_id, form.schema, data), **errors}
@@ -304,10 +305,10 @@ class TaskService:
             row = session.get(TaskIndexRow, task_uuid)
             if row is None:
                 if self._was_completed(session, task_uuid):
-                    raise Conflict("该任务已办结")
-                raise NotFound(f"任务 {task_uuid} 不存在")
+                    raise Conflict(N_("该任务已办结"))
+                raise NotFound(N_("任务 %(task_id)s 不存在", task_id=task_uuid))
         if not may_act_on_task(actor, row.role, Scope(row.district, row.organisation_id), row.assignee_id):
-            raise Forbidden("无权查看或办理此任务")
+            raise Forbidden(N_("无权查看或办理此任务"))
         return row
 
     @staticmethod
@@ -355,14 +356,14 @@ class TaskService:
     def _colleague(self, row: TaskIndexRow, user_id: Any) -> Actor:
         """The user a task is handed to, if they could act on it themselves."""
         if not isinstance(user_id, int) or isinstance(user_id, bool):
-            raise InvalidData({"user_id": "请选择办理人"})
+            raise InvalidData({"user_id": N_("请选择办理人")})
         with self._sessions() as session:
             user = session.get(User, user_id)
         if user is None or not user.is_active or user.role != row.role:
-            raise InvalidData({"user_id": "该用户不存在或角色不符"})
+            raise InvalidData({"user_id": N_("该用户不存在或角色不符")})
         colleague = actor_of(user)
         if not may_act_on_task(colleague, row.role, Scope(row.district, row.organisation_id), user.id):
-            raise InvalidData({"user_id": "该用户无权办理此任务"})
+            raise InvalidData({"user_id": N_("该用户无权办理此任务")})
         return colleague
 
     def _hand_over(self, actor: Actor, row: TaskIndexRow, colleague: Actor, kind: str) -> None:
@@ -376,8 +377,12 @@ class TaskService:
             unit.session.merge(TaskHandover(task_uuid=row.task_uuid, kind=kind, from_user_id=actor.user_id,
                                             to_user_id=colleague.user_id, previous_assignee_id=previous,
                                             at=unit.clock.now()))
-            notify(unit.session, unit.clock, "assignment",
-                   f"「{row.name}」已由{actor.display_name or actor.username}{HANDOVER_WORDS[kind]}给您",
+            values = {"task": label(row.name), "person": actor.display_name or actor.username}
+            if kind == "delegated":
+                title = N_("「%(task)s」已由%(person)s转办给您", **values)
+            else:
+                title = N_("「%(task)s」已由%(person)s指派给您", **values)
+            notify(unit.session, unit.clock, "assignment", title,
                    user_id=colleague.user_id, instance_id=row.instance_id, link=f"/tasks/{row.task_uuid}")
 
     def _set_assignee(self, actor: Actor, row: TaskIndexRow, user_id: int | None, action: str) -> None:
@@ -402,13 +407,13 @@ class TaskService:
 def _bulk_problems(action: str, task_ids: Any, user_id: Any) -> dict[str, str]:
     problems = {}
     if action not in BULK_ACTIONS:
-        problems["action"] = f"操作应为 {' / '.join(BULK_ACTIONS)} 之一"
+        problems["action"] = N_("操作应为 %(allowed)s 之一", allowed=" / ".join(BULK_ACTIONS))
     if not isinstance(task_ids, list) or not task_ids or not all(isinstance(t, str) for t in task_ids):
-        problems["task_ids"] = "请至少选择一项任务"
+        problems["task_ids"] = N_("请至少选择一项任务")
     elif len(task_ids) > BULK_LIMIT:
-        problems["task_ids"] = f"一次最多处理 {BULK_LIMIT} 项任务"
+        problems["task_ids"] = N_("一次最多处理 %(limit)s 项任务", limit=BULK_LIMIT)
     if action == "assign" and (not isinstance(user_id, int) or isinstance(user_id, bool)):
-        problems["user_id"] = "请选择办理人"
+        problems["user_id"] = N_("请选择办理人")
     return problems
 
 

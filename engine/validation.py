@@ -93,8 +93,8 @@ def from_uploads(uploads: Iterable[tuple[str, bytes]]) -> tuple[str | None, dict
             problems.extend(_add(filename, data, files))
     bpmns = [name for name in files if name.endswith(".bpmn")]
     if len(bpmns) != 1:
-        problems.append(("upload", f"一个模型集需要且只能有一个 .bpmn 文件，现在有 {len(bpmns)} 个："
-                                   f"请只上传一个流程文件（可附带 .dmn 决策表和表单文件）"))
+        problems.append(("upload", N_("一个模型集需要且只能有一个 .bpmn 文件，现在有 %(count)s 个："
+                                      "请只上传一个流程文件（可附带 .dmn 决策表和表单文件）", count=len(bpmns))))
         return None, files, problems
     process_id = process_id_of(files[bpmns[0]], bpmns[0])
     if process_id is None:
@@ -106,7 +106,7 @@ def from_uploads(uploads: Iterable[tuple[str, bytes]]) -> tuple[str | None, dict
 def _add(filename: str, data: bytes, files: dict[str, bytes]) -> list[Problem]:
     name = PurePosixPath(filename.replace("\\", "/")).name
     if len(data) > MAX_FILE_BYTES:
-        return [(name, f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB：请精简后再上传")]
+        return [(name, N_("文件超过 %(size)s MB：请精简后再上传", size=MAX_FILE_BYTES // 1024 // 1024))]
     if name.endswith((".bpmn", ".dmn")):
         files[name] = data
     elif name.endswith(".json"):
@@ -122,16 +122,16 @@ def _unzip(filename: str, data: bytes, files: dict[str, bytes]) -> list[Problem]
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, ValueError) as exc:
-        return [(filename, f"不是可读取的 zip 文件（{exc}）：请重新压缩后上传")]
+        return [(filename, N_("不是可读取的 zip 文件（%(detail)s）：请重新压缩后上传", detail=str(exc)))]
     if len(entries) > MAX_ZIP_ENTRIES or sum(info.file_size for info in entries) > MAX_ZIP_BYTES:
-        return [(filename, f"zip 解压后超过 {MAX_ZIP_ENTRIES} 个文件或 {MAX_ZIP_BYTES // 1024 // 1024} MB："
-                           f"请只打包模型集所需的文件")]
+        return [(filename, N_("zip 解压后超过 %(files)s 个文件或 %(size)s MB：请只打包模型集所需的文件",
+                              files=MAX_ZIP_ENTRIES, size=MAX_ZIP_BYTES // 1024 // 1024))]
     problems: list[Problem] = []
     for info in entries:
         try:
             problems.extend(_add(info.filename, archive.read(info), files))
         except (zipfile.BadZipFile, RuntimeError, ValueError) as exc:
-            problems.append((info.filename, f"无法从 zip 中读出（{exc}）：请重新压缩后上传"))
+            problems.append((info.filename, N_("无法从 zip 中读出（%(detail)s）：请重新压缩后上传", detail=str(exc))))
     return problems
 
 
@@ -152,7 +152,7 @@ def _unparsable(files: Mapping[str, bytes], bpmns: list[str]) -> list[Problem]:
         try:
             parse(files[name], name)
         except UnsafeXml as exc:
-            return [(name, str(exc))]
+            return [(name, exc.message)]
     return ([(name, N_("文件中没有 BPMN 流程（bpmn:process）：请在建模器中画出流程后再导出")) for name in bpmns]
             or [("upload", N_("没有 BPMN 文件：请上传一个 .bpmn 流程文件"))])
 
@@ -162,7 +162,7 @@ def dmn_problems(data: bytes, filename: str) -> list[Problem]:
     try:
         root = parse(data, filename)
     except UnsafeXml as exc:
-        return [(filename, str(exc))]
+        return [(filename, exc.message)]
     problems: list[Problem] = []
     try:
         SpiffBpmnParser(validator=VALIDATOR).add_dmn_xml(root, filename)

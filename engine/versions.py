@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .access import Actor
 from .errors import NotFound
+from .i18n import N_
 from .lint import FLOW_NODES, NS
 from .models import ProcessVersion
 from .repository import Deployed, RepositoryService
@@ -98,7 +99,7 @@ class VersionService:
                 select(ProcessVersion).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.version)
             ))
             if not rows:
-                raise NotFound(f"流程 {process_id} 尚未发布")
+                raise NotFound(N_("流程 %(process_id)s 尚未发布", process_id=process_id))
             result, previous = [], {}
             for row in rows:
                 files = _files(row)
@@ -111,7 +112,7 @@ class VersionService:
         """The version's files as a zip, laid out like a `processes/<id>/` folder."""
         found = self.files(process_id, version)
         if found is None or found[0] != version:
-            raise NotFound(f"流程 {process_id} 没有第 {version} 版")
+            raise NotFound(N_("流程 %(process_id)s 没有第 %(version)s 版", process_id=process_id, version=version))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in sorted(found[1].items()):
@@ -128,5 +129,5 @@ class VersionService:
             found = session.scalar(select(ProcessVersion.id).where(
                 ProcessVersion.process_id == process_id, ProcessVersion.version == version))
         if found is None:
-            raise NotFound(f"流程 {process_id} 没有第 {version} 版")
+            raise NotFound(N_("流程 %(process_id)s 没有第 %(version)s 版", process_id=process_id, version=version))
         return found

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine.access import Actor
 from engine.clock import SHANGHAI, Clock
 from engine.errors import Forbidden, InvalidData
+from engine.i18n import N_, Text
 from engine.models import Instance, Organisation
 from engine.operators import HandlerContext, HandlerError
 from engine.records.campaigns import CLOSED, OPEN, Campaign, DistrictQuota, DistrictSummary
@@ -47,7 +48,7 @@ def end_of_day(day: str) -> datetime:
     return datetime.combine(date.fromisoformat(day) + timedelta(days=1), time(0), SHANGHAI)
 
 
-def parse_date(data: Mapping[str, Any], field: str, label: str) -> date:
+def parse_date(data: Mapping[str, Any], field: str, label: Text) -> date:
     """An ISO date from task data, or InvalidData on the field."""
     value = data.get(field)
     try:
@@ -55,7 +56,7 @@ def parse_date(data: Mapping[str, Any], field: str, label: str) -> date:
             return date.fromisoformat(value)
     except ValueError:
         pass
-    raise InvalidData({field: f"{label}格式应为 YYYY-MM-DD"})
+    raise InvalidData({field: N_("%(field)s格式应为 YYYY-MM-DD", field=label)})
 
 
 # --------------------------------------------------------------------------
@@ -69,22 +70,23 @@ def publish_campaign(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, 
     one district_mobilisation instance per district with a quota."""
     data = ctx.data
     year = int(data["year"])
-    start = parse_date(data, "window_start", "开始日期")
-    end = parse_date(data, "window_end", "截止日期")
+    start = parse_date(data, "window_start", N_("开始日期"))
+    end = parse_date(data, "window_end", N_("截止日期"))
     errors: dict[str, str] = {}
     if start.year != year:
-        errors["window_start"] = f"开始日期应在{year}年内"
+        errors["window_start"] = N_("开始日期应在%(year)s年内", year=year)
     if end < start:
-        errors["window_end"] = "截止日期不能早于开始日期"
+        errors["window_end"] = N_("截止日期不能早于开始日期")
     elif end < ctx.clock.local_now().date():
-        errors["window_end"] = "截止日期已过，不能发布"
+        errors["window_end"] = N_("截止日期已过，不能发布")
     quotas = list(data["quotas"])
     seen: dict[str, int] = {}
     for index, row in enumerate(quotas):
         district = row["district"]
         if district in seen:
-            errors[f"quotas.{index}.district"] = (
-                f"{district}重复（已在第 {seen[district] + 1} 行），每个区县只能分配一次配额"
+            errors[f"quotas.{index}.district"] = N_(
+                "%(district)s重复（已在第 %(row)s 行），每个区县只能分配一次配额",
+                district=district, row=seen[district] + 1,
             )
         else:
             seen[district] = index
@@ -96,10 +98,9 @@ def publish_campaign(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, 
         ).limit(1)
     )
     if overlapping is not None:
-        raise InvalidData(
-            {"window_start": f"与已开放的「{overlapping.title}」备案期（{overlapping.window_start}至"
-                             f"{overlapping.window_end}）重叠，请先结束该诊断工作或调整起止日期"}
-        )
+        raise InvalidData({"window_start": N_(
+            "与已开放的「%(campaign)s」备案期（%(window_start)s至%(window_end)s）重叠，请先结束该诊断工作或调整起止日期",
+            campaign=overlapping.title, window_start=overlapping.window_start, window_end=overlapping.window_end)})
 
     campaign = Campaign(
         instance_id=ctx.instance.id,
@@ -143,7 +144,7 @@ def collect_summaries(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str,
     missing = [quota.district for quota in quotas if not _reported(summaries.get(quota.district))]
     columns = ("quota", "filings", "accepted", "pending", "returned", "meetings_held", "enterprises_reached",
                "matches_made")
-    total = {"district": "合计", **{column: sum(row[column] for row in rows) for column in columns}}
+    total = {"district": N_("合计"), **{column: sum(row[column] for row in rows) for column in columns}}
     return {"all_reported": not missing, "missing": missing, "rows": rows, "total": total}
 
 
@@ -191,7 +192,7 @@ def _campaign_of_instance(session: Session, instance_id: int) -> Campaign:
 
 @start_rule(DISTRICT_PROCESS)
 def started_by_the_campaign_only(_session: Session, _actor: Actor, _clock: Clock) -> None:
-    raise Forbidden("区县宣讲动员与备案汇总由市工业和信息化局发布诊断工作启动通知时自动生成，不能单独发起")
+    raise Forbidden(N_("区县宣讲动员与备案汇总由市工业和信息化局发布诊断工作启动通知时自动生成，不能单独发起"))
 
 
 def _district_quota(ctx: HandlerContext) -> tuple[DistrictQuota, Campaign]:

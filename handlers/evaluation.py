@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import load_calendar
 from engine.errors import InvalidData
+from engine.i18n import N_
 from engine.models import AuditEvent, Instance
 from engine.operators import HandlerContext, HandlerError
 from engine.records.campaigns import Campaign
@@ -305,7 +306,7 @@ def compute(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """Compute the year's figures into an Evaluation record (one per instance and year)."""
     year = int(ctx.data["year"])
     if year > ctx.clock.local_now().year:
-        raise InvalidData({"year": "不能评价尚未开始的年度"})
+        raise InvalidData({"year": N_("不能评价尚未开始的年度")})
     other = ctx.session.execute(
         select(Evaluation.status, Instance.business_key)
         .join(Instance, Instance.id == Evaluation.instance_id)
@@ -314,8 +315,13 @@ def compute(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
         .limit(1)
     ).first()
     if other is not None:
-        state = "已完成" if other.status == EVALUATION_FINAL else "正在进行"
-        raise InvalidData({"year": f"{year} 年度绩效评价{state}（业务编号 {other.business_key}），不能重复评价"})
+        if other.status == EVALUATION_FINAL:
+            message = N_("%(year)s 年度绩效评价已完成（业务编号 %(business_key)s），不能重复评价",
+                         year=year, business_key=other.business_key)
+        else:
+            message = N_("%(year)s 年度绩效评价正在进行（业务编号 %(business_key)s），不能重复评价",
+                         year=year, business_key=other.business_key)
+        raise InvalidData({"year": message})
     figures = compute_figures(ctx.session, year, ctx.clock.now())
     evaluation = ctx.session.scalar(select(Evaluation).where(Evaluation.instance_id == ctx.instance.id))
     if evaluation is None:

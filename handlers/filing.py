@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from engine.clock import SHANGHAI
 from engine.errors import Forbidden, InvalidData
+from engine.i18n import N_
 from engine.models import Organisation, User
 from engine.operators import HandlerContext, HandlerError
 from engine.records.campaigns import OPEN, Campaign, DistrictQuota, open_campaign_on
@@ -90,17 +91,18 @@ def _campaign_for_filing(ctx: HandlerContext) -> Campaign:
     campaign = open_campaign_on(ctx.session, today)
     if campaign is None:
         windows = ctx.session.scalars(select(Campaign).where(Campaign.status == OPEN).order_by(Campaign.window_start))
-        described = "；".join(f"「{c.title}」备案期为{c.window_start}至{c.window_end}" for c in windows)
+        described = [N_("「%(title)s」备案期为%(window_start)s至%(window_end)s",
+                        title=c.title, window_start=c.window_start, window_end=c.window_end) for c in windows]
         if described:
-            message = f"今天（{today.isoformat()}）不在诊断工作的备案期内：{described}"
+            message = N_("今天（%(today)s）不在诊断工作的备案期内：%(windows)s",
+                         today=today.isoformat(), windows=described)
         else:
-            message = "市工业和信息化局尚未发布数字化转型诊断工作启动通知（或诊断工作已结束），暂不能备案"
+            message = N_("市工业和信息化局尚未发布数字化转型诊断工作启动通知（或诊断工作已结束），暂不能备案")
         raise InvalidData({"contract_date": message})
     contract_date = date.fromisoformat(ctx.data["contract_date"])
     if not campaign.covers(contract_date):
-        raise InvalidData(
-            {"contract_date": f"合同签订日期须在诊断工作起止时间（{campaign.window_start}至{campaign.window_end}）内"}
-        )
+        raise InvalidData({"contract_date": N_("合同签订日期须在诊断工作起止时间（%(window_start)s至%(window_end)s）内",
+                                               window_start=campaign.window_start, window_end=campaign.window_end)})
     return campaign
 
 
@@ -112,7 +114,8 @@ def _check_quota(ctx: HandlerContext, campaign: Campaign, enterprise: Organisati
         .with_for_update()
     )
     if quota is None:
-        message = f"{enterprise.name}所在的{enterprise.district}未分配「{campaign.title}」的备案名额，不能备案"
+        message = N_("%(enterprise)s所在的%(district)s未分配「%(campaign)s」的备案名额，不能备案",
+                     enterprise=enterprise.name, district=enterprise.district, campaign=campaign.title)
         raise InvalidData({"enterprise_id": message})
     used = ctx.session.scalar(
         select(func.count())
@@ -125,7 +128,8 @@ def _check_quota(ctx: HandlerContext, campaign: Campaign, enterprise: Organisati
         )
     ) or 0
     if used >= quota.quota:
-        message = f"{enterprise.district}「{campaign.title}」的备案名额（{quota.quota} 个）已用完，不能再备案"
+        message = N_("%(district)s「%(campaign)s」的备案名额（%(quota)s 个）已用完，不能再备案",
+                     district=enterprise.district, campaign=campaign.title, quota=quota.quota)
         raise InvalidData({"enterprise_id": message})
 
 
@@ -198,34 +202,34 @@ def open_rectification(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str
     supervisor who verifies (a supervisor who opens an item verifies it themselves)."""
     actor = ctx.actor
     if actor.role not in RECTIFICATION_OPENERS:
-        raise Forbidden("只有市、区县工信主管部门或受委托的第三方机构可以提出整改意见")
+        raise Forbidden(N_("只有市、区县工信主管部门或受委托的第三方机构可以提出整改意见"))
     if actor.role == "district_bureau" and actor.district != ctx.instance.district:
-        raise Forbidden("只能对本区县备案的诊断项目提出整改意见")
+        raise Forbidden(N_("只能对本区县备案的诊断项目提出整改意见"))
     payload = ctx.data.get("rectification")
     payload = payload if isinstance(payload, dict) else {}
     errors: dict[str, str] = {}
     issue = payload.get("issue")
     if not isinstance(issue, str) or not issue.strip():
-        errors["issue"] = "请填写发现的问题和整改要求"
+        errors["issue"] = N_("请填写发现的问题和整改要求")
     elif len(issue) > 2000:
-        errors["issue"] = "最多 2000 个字符"
+        errors["issue"] = N_("最多 2000 个字符")
     due_date = payload.get("due_date")
     try:
         due = date.fromisoformat(due_date) if isinstance(due_date, str) and len(due_date) == 10 else None
     except ValueError:
         due = None
     if due is None:
-        errors["due_date"] = "整改期限格式应为 YYYY-MM-DD"
+        errors["due_date"] = N_("整改期限格式应为 YYYY-MM-DD")
     elif due < ctx.clock.local_now().date():
-        errors["due_date"] = "整改期限不能早于今天"
+        errors["due_date"] = N_("整改期限不能早于今天")
     verifier_role, verifier_id = actor.role, actor.user_id if actor.role == "supervisor" else None
     supervisor_id = payload.get("supervisor_id")
     if supervisor_id is not None:
         supervisor = ctx.session.get(User, supervisor_id) if isinstance(supervisor_id, int) else None
         if supervisor is None or supervisor.role != "supervisor" or not supervisor.is_active:
-            errors["supervisor_id"] = "请选择受委托的第三方机构人员"
+            errors["supervisor_id"] = N_("请选择受委托的第三方机构人员")
         elif actor.role == "supervisor" and supervisor.id != actor.user_id:
-            errors["supervisor_id"] = "第三方机构只能核实自己提出的整改意见"
+            errors["supervisor_id"] = N_("第三方机构只能核实自己提出的整改意见")
         else:
             verifier_role, verifier_id = "supervisor", supervisor.id
     if errors:

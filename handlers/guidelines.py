@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine.access import Actor
 from engine.clock import SHANGHAI, Clock
 from engine.errors import Conflict, InvalidData
+from engine.i18n import N_
 from engine.notifications import notify
 from engine.operators import HandlerContext
 from engine.records.guidelines import Guideline, in_force, latest, valid_until
@@ -30,7 +31,7 @@ def register(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     issued = date.fromisoformat(ctx.data["issued_on"])
     last_day = valid_until(issued, int(ctx.data["valid_years"]))
     if ctx.session.scalar(select(Guideline.id).where(Guideline.doc_no == ctx.data["doc_no"])):
-        raise InvalidData({"doc_no": f"文号 {ctx.data['doc_no']} 已登记"})
+        raise InvalidData({"doc_no": N_("文号 %(doc_no)s 已登记", doc_no=ctx.data["doc_no"])})
     guideline = Guideline(
         instance_id=ctx.instance.id,
         doc_no=ctx.data["doc_no"],
@@ -52,8 +53,8 @@ def remind(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """Tell the city bureau how many days the guideline has left."""
     guideline = ctx.session.get(Guideline, ctx.data["guideline"]["guideline_id"])
     days_left = (date.fromisoformat(guideline.valid_until) - ctx.clock.local_now().date()).days
-    title = (f"《{guideline.title}》（{guideline.doc_no}）将于 {guideline.valid_until} 到期，"
-             f"剩余 {days_left} 天，请及时续期或修订")
+    title = N_("《%(title)s》（%(doc_no)s）将于 %(valid_until)s 到期，剩余 %(days_left)s 天，请及时续期或修订",
+               title=guideline.title, doc_no=guideline.doc_no, valid_until=guideline.valid_until, days_left=days_left)
     notify(ctx.session, ctx.clock, "guideline", title, role="city_bureau", instance_id=ctx.instance.id,
            link=f"/instances/{ctx.instance.id}")
     return {"days_left": days_left}
@@ -63,9 +64,9 @@ def remind(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
 def expire(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     guideline = ctx.session.get(Guideline, ctx.data["guideline"]["guideline_id"])
     guideline.status = "expired"
-    notify(ctx.session, ctx.clock, "guideline", f"《{guideline.title}》（{guideline.doc_no}）已于 "
-           f"{guideline.valid_until} 到期失效；登记续期或新指南前不能发起诊断工作和诊断项目", role="city_bureau",
-           instance_id=ctx.instance.id)
+    title = N_("《%(title)s》（%(doc_no)s）已于 %(valid_until)s 到期失效；登记续期或新指南前不能发起诊断工作和诊断项目",
+               title=guideline.title, doc_no=guideline.doc_no, valid_until=guideline.valid_until)
+    notify(ctx.session, ctx.clock, "guideline", title, role="city_bureau", instance_id=ctx.instance.id)
     return {"expired_on": guideline.valid_until}
 
 
@@ -78,6 +79,7 @@ def guideline_must_be_in_force(session: Session, _actor: Actor, clock: Clock) ->
         return
     last = latest(session)
     if last is None:
-        raise Conflict("尚未登记诊断工作指南，不能发起诊断工作或诊断项目")
-    raise Conflict(f"《{last.title}》（{last.doc_no}）已于 {last.valid_until} 到期失效，"
-                   "在登记续期或新的指南之前不能发起新的诊断工作或诊断项目")
+        raise Conflict(N_("尚未登记诊断工作指南，不能发起诊断工作或诊断项目"))
+    raise Conflict(N_("《%(title)s》（%(doc_no)s）已于 %(valid_until)s 到期失效，"
+                      "在登记续期或新的指南之前不能发起新的诊断工作或诊断项目",
+                      title=last.title, doc_no=last.doc_no, valid_until=last.valid_until))

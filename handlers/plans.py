@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from engine.access import SYSTEM
 from engine.clock import SHANGHAI
 from engine.errors import Conflict, EngineError, InvalidData, NotFound
+from engine.i18n import N_
 from engine.idnumbers import credit_code_problem, id_number_problem
 from engine.models import Instance, Organisation
 from engine.notifications import notify
@@ -87,6 +88,8 @@ if TYPE_CHECKING:
     from engine.services import ProcessEngine
 
 SCALING_RULES = {"proportional": "按比例核减"}
+# The announcement's title the city is offered (it may change it): a record, published as written.
+ANNOUNCEMENT_TITLE = "关于{year}年度数字化转型诊断项目资助计划的公示"
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
 
@@ -179,17 +182,10 @@ def propose(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
 
     applications, amounts = _proposal(ctx.session, plan)
     if not applications:
-        raise InvalidData({"plan_year": f"{year}年度没有评审通过、待列入资助计划的申报项目"})
+        raise InvalidData({"plan_year": N_("%(year)s年度没有评审通过、待列入资助计划的申报项目", year=year)})
     described = _described(ctx.session, applications)
     requested_total, total = sum(a.amount_fen for a in applications), sum(amounts)
     scaled = requested_total > budget_fen
-    if scaled:
-        rule_text = (f"申报核定金额合计 {yuan_text(requested_total)}，超出年度预算 {yuan_text(budget_fen)}，"
-                     f"已{SCALING_RULES[rule]}（比例 {budget_fen / requested_total:.2%}，各项向下取整到 "
-                     f"{step_fen // 100} 元），核减后合计 {yuan_text(total)}")
-    else:
-        rule_text = (f"申报核定金额合计 {yuan_text(requested_total)}，未超出年度预算 {yuan_text(budget_fen)}，"
-                     "按核定金额列入")
     return {
         "plan_id": plan.id,
         "items": [{"application_id": a.id, "requested_fen": a.amount_fen, "amount_fen": amount}
@@ -198,8 +194,19 @@ def propose(ctx: HandlerContext, params: dict[str, Any]) -> dict[str, Any]:
         "total_requested": requested_total,
         "total": total,
         "scaled": scaled,
-        "rule_text": rule_text,
+        "rule_text": _rule_text(plan, requested_total, total),
     }
+
+
+def _rule_text(plan: SubsidyPlan, requested_total: int, total: int) -> str:
+    """How the proposal's amounts were found, written into the plan's data (`plan_rule`)."""
+    budget_fen = plan.budget_fen
+    if requested_total <= budget_fen:
+        return (f"申报核定金额合计 {yuan_text(requested_total)}，未超出年度预算 {yuan_text(budget_fen)}，"
+                "按核定金额列入")
+    return (f"申报核定金额合计 {yuan_text(requested_total)}，超出年度预算 {yuan_text(budget_fen)}，"
+            f"已{SCALING_RULES[plan.scaling_rule]}（比例 {budget_fen / requested_total:.2%}，各项向下取整到 "
+            f"{plan.round_down_fen // 100} 元），核减后合计 {yuan_text(total)}")
 
 
 @operator("plans.fix")
@@ -212,8 +219,8 @@ def fix(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     shown = [(i["application_id"], i["requested_fen"], i["amount_fen"]) for i in ctx.data["proposal"]["items"]]
     now_proposed = [(a.id, a.amount_fen, amount) for a, amount in zip(applications, amounts, strict=True)]
     if shown != now_proposed or any(a.status != ELIGIBLE for a in locked):
-        raise InvalidData({"plan_decision": "确认期间符合条件的申报项目或其金额发生了变化，"
-                                            "请选择“退回调整”重新生成资助计划"})
+        raise InvalidData({"plan_decision": N_("确认期间符合条件的申报项目或其金额发生了变化，"
+                                               "请选择“退回调整预算”重新生成资助计划")})
     described = _described(ctx.session, applications)
     now = ctx.clock.now()
     for application, amount in zip(applications, amounts, strict=True):
@@ -233,7 +240,7 @@ def fix(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
         "plan_id": plan.id,
         "item_count": len(applications),
         "total": sum(amounts),
-        "announcement_title": f"关于{plan.year}年度数字化转型诊断项目资助计划的公示",
+        "announcement_title": ANNOUNCEMENT_TITLE.format(year=plan.year),
     }
 
 
@@ -322,17 +329,22 @@ def open_objection(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, An
     announcement = _announcement(ctx)
     # Refused as Conflict, so a wrong message rolls back and its sender sees why (no incident).
     if objection is None or objection.announcement_id != announcement.id:
-        raise Conflict(f"异议 {objection_id} 不是对本资助计划公示提出的")
+        raise Conflict(N_("异议 %(objection_id)s 不是对本资助计划公示提出的", objection_id=objection_id))
     if objection.status != OBJECTION_PENDING:
-        raise Conflict(f"异议 {objection.id} 已处理")
+        raise Conflict(N_("异议 %(objection_id)s 已处理", objection_id=objection.id))
     item = ctx.session.get(PlanItem, objection.item_id)
     return {
         "objection_id": objection.id,
         "objector_kind": OBJECTOR_LABELS[objection.objector_kind],
         "filed_at": objection.filed_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
         "statement": objection.statement,
-        "item": f"{item.application_no} {item.provider_name}（{item.district}）计划资助 {yuan_text(item.amount_fen)}",
+        "item": _item_text(item),
     }
+
+
+def _item_text(item: PlanItem) -> str:
+    """The plan item an objection is about, written into the objection's case data."""
+    return f"{item.application_no} {item.provider_name}（{item.district}）计划资助 {yuan_text(item.amount_fen)}"
 
 
 @operator("plans.decide_objection")
@@ -346,7 +358,7 @@ def decide_objection(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, 
         raise HandlerError(f"objection {case['objection_id']} is not pending")
     reason = (ctx.data.get("decision_reason") or "").strip()
     if not reason:
-        raise InvalidData({"decision_reason": "请填写处理意见或不予采纳的理由"})
+        raise InvalidData({"decision_reason": N_("请填写处理意见或不予采纳的理由")})
     item = ctx.session.get(PlanItem, objection.item_id)
     plan = ctx.session.get(SubsidyPlan, item.plan_id)
     objection.amount_before_fen = item.amount_fen
@@ -357,7 +369,7 @@ def decide_objection(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, 
         elif action == "change_amount":
             _change_amount(ctx, plan, item)
         else:
-            raise InvalidData({"uphold_action": "请选择采纳后的处理方式"})
+            raise InvalidData({"uphold_action": N_("请选择采纳后的处理方式")})
         objection.status, objection.decision_action = OBJECTION_UPHELD, action
     else:
         objection.status, objection.decision_action = OBJECTION_REJECTED, None
@@ -373,7 +385,7 @@ def decide_objection(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, 
 
 def _remove_item(ctx: HandlerContext, item: PlanItem, objection: Objection, reason: str) -> None:
     if item.status != ITEM_PLANNED:
-        raise InvalidData({"uphold_action": "该项目已不在资助计划中，不能再移出"})
+        raise InvalidData({"uphold_action": N_("该项目已不在资助计划中，不能再移出")})
     application = _locked_application(ctx.session, item.application_id)
     item.status, item.updated_at = ITEM_REMOVED, ctx.clock.now()
     if application.status == PLANNED:
@@ -384,16 +396,16 @@ def _remove_item(ctx: HandlerContext, item: PlanItem, objection: Objection, reas
 
 def _change_amount(ctx: HandlerContext, plan: SubsidyPlan, item: PlanItem) -> None:
     if item.status != ITEM_PLANNED:
-        raise InvalidData({"uphold_action": "该项目已不在资助计划中，不能调整金额"})
+        raise InvalidData({"uphold_action": N_("该项目已不在资助计划中，不能调整金额")})
     amount = ctx.data.get("new_amount")  # integer fen (format money-fen)
     if amount is None or amount <= 0:
-        raise InvalidData({"new_amount": "请填写调整后的资助金额（大于 0 元）"})
+        raise InvalidData({"new_amount": N_("请填写调整后的资助金额（大于 0 元）")})
     if amount == item.amount_fen:
-        raise InvalidData({"new_amount": "调整后的金额与原金额相同"})
+        raise InvalidData({"new_amount": N_("调整后的金额与原金额相同")})
     others = sum(i.amount_fen for i in _items(ctx.session, plan.id, ITEM_PLANNED) if i.id != item.id)
     if others + amount > plan.budget_fen:
-        raise InvalidData({"new_amount": f"调整后计划合计 {yuan_text(others + amount)}，超出年度预算 "
-                                         f"{yuan_text(plan.budget_fen)}"})
+        raise InvalidData({"new_amount": N_("调整后计划合计 %(total)s，超出年度预算 %(budget)s",
+                                            total=yuan_text(others + amount), budget=yuan_text(plan.budget_fen))})
     application = _locked_application(ctx.session, item.application_id)
     item.amount_fen, item.updated_at = amount, ctx.clock.now()
     application.amount_fen = amount
@@ -426,32 +438,32 @@ def objection_problems(objector: Mapping[str, Any], today: date | None = None) -
     errors: dict[str, str] = {}
     kind = objector.get("kind")
     if kind not in (OBJECTOR_ORGANISATION, OBJECTOR_PERSON):
-        errors["kind"] = "异议须实名提出：请选择以单位或个人名义提出，不受理匿名异议"
+        errors["kind"] = N_("异议须实名提出：请选择以单位或个人名义提出，不受理匿名异议")
     if not text("name"):
-        errors["name"] = "请填写异议单位名称或异议人姓名（不受理匿名异议）"
+        errors["name"] = N_("请填写异议单位名称或异议人姓名（不受理匿名异议）")
     if not PHONE.match(text("phone")):
-        errors["phone"] = "请填写有效的联系电话（手机号码或带区号的固定电话）"
+        errors["phone"] = N_("请填写有效的联系电话（手机号码或带区号的固定电话）")
     if kind == OBJECTOR_ORGANISATION:
         code_problem = credit_code_problem(text("credit_code"))
         if code_problem:
             errors["credit_code"] = code_problem
         if not text("contact_person"):
-            errors["contact_person"] = "请填写联系人"
+            errors["contact_person"] = N_("请填写联系人")
         if not text("stamped_scan"):
-            errors["stamped_scan"] = "请上传加盖单位公章的异议书扫描件"
+            errors["stamped_scan"] = N_("请上传加盖单位公章的异议书扫描件")
     elif kind == OBJECTOR_PERSON:
         id_problem = id_number_problem(text("id_number"), today)
         if id_problem:
             errors["id_number"] = id_problem
         if not text("signed_scan"):
-            errors["signed_scan"] = "请上传本人签名的异议书扫描件"
+            errors["signed_scan"] = N_("请上传本人签名的异议书扫描件")
     if not text("statement"):
-        errors["statement"] = "请写明异议的事实和理由"
+        errors["statement"] = N_("请写明异议的事实和理由")
     elif len(text("statement")) > 5000:
-        errors["statement"] = "异议内容最多 5000 字"
+        errors["statement"] = N_("异议内容最多 5000 字")
     item_id = objector.get("item_id")
     if not isinstance(item_id, int) or isinstance(item_id, bool) or item_id <= 0:
-        errors["item_id"] = "请选择提出异议的公示项目"
+        errors["item_id"] = N_("请选择提出异议的公示项目")
     return errors
 
 
@@ -468,16 +480,17 @@ def file_objection(engine: ProcessEngine, announcement_id: int, objector: Mappin
     with engine.sessions.begin() as session:
         announcement = session.get(Announcement, announcement_id)
         if announcement is None:
-            raise NotFound(f"公示 {announcement_id} 不存在")
+            raise NotFound(N_("公示 %(announcement_id)s 不存在", announcement_id=announcement_id))
         now = engine.clock.now()
         ends = announcement.ends_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
         if announcement.status != ANNOUNCEMENT_OPEN or now >= announcement.ends_at:
-            raise Conflict(f"「{announcement.title}」公示期已于 {ends} 结束，不再受理异议")
+            raise Conflict(N_("「%(title)s」公示期已于 %(ends)s 结束，不再受理异议",
+                              title=announcement.title, ends=ends))
         if now < announcement.starts_at:
-            raise Conflict(f"「{announcement.title}」尚未开始公示")
+            raise Conflict(N_("「%(title)s」尚未开始公示", title=announcement.title))
         item = session.get(PlanItem, objector["item_id"])
         if item is None or item.plan_id != announcement.plan_id:
-            raise InvalidData({"item_id": "所选项目不在本次公示的资助计划中"})
+            raise InvalidData({"item_id": N_("所选项目不在本次公示的资助计划中")})
         organisation = kind == OBJECTOR_ORGANISATION
         objection = Objection(
             announcement_id=announcement.id, item_id=item.id, objector_kind=kind,
@@ -498,7 +511,7 @@ def file_objection(engine: ProcessEngine, announcement_id: int, objector: Mappin
         with engine.sessions.begin() as session:
             session.delete(session.get(Objection, objection_id))
         if isinstance(refused, Conflict):
-            raise Conflict(f"资助计划当前不受理异议（{refused.message}），异议未提交") from refused
+            raise Conflict(N_("资助计划当前不受理异议（%(reason)s），异议未提交", reason=refused.message)) from refused
         raise
     return objection_id
 
@@ -525,7 +538,8 @@ def issue(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     plan.status, plan.issued_at, plan.issue_doc_no = PLAN_ISSUED, ctx.clock.now(), ctx.data["issue_doc_no"].strip()
     for district in sorted({i.district for i in _items(ctx.session, plan.id, ITEM_PLANNED)}):
         for role in ("district_bureau", "district_finance"):
-            notify(ctx.session, ctx.clock, "plan", f"{plan.title}已下达（{plan.issue_doc_no}）", role=role,
+            notify(ctx.session, ctx.clock, "plan",
+                   N_("%(plan)s已下达（%(doc_no)s）", plan=plan.title, doc_no=plan.issue_doc_no), role=role,
                    district=district, instance_id=ctx.instance.id)
     return {"plan_id": plan.id, "issue_doc_no": plan.issue_doc_no}
 
@@ -559,7 +573,7 @@ def release(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     errors = {}
     for index, row in enumerate(rows):
         if date.fromisoformat(row["released_on"]) > today:
-            errors[f"releases.{index}.released_on"] = "拨付日期不能晚于今天"
+            errors[f"releases.{index}.released_on"] = N_("拨付日期不能晚于今天")
     if errors:
         raise InvalidData(errors)
     now = ctx.clock.now()
@@ -569,7 +583,8 @@ def release(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
             released_on=row["released_on"], voucher_no=row["voucher_no"].strip(), released_at=now,
             released_by=ctx.actor.username))
         notify(ctx.session, ctx.clock, "payment",
-               f"市财政局已拨付{plan.title}资金 {yuan_text(row['amount'])}，请向服务商拨付",
+               N_("市财政局已拨付%(plan)s资金 %(amount)s，请向服务商拨付",
+                  plan=plan.title, amount=yuan_text(row["amount"])),
                role="district_finance", district=row["district"], instance_id=ctx.instance.id)
     plan.status = PLAN_RELEASED
     payments = {d: [] for d in expected}
@@ -585,9 +600,9 @@ def _same_rows(rows: list[Mapping[str, Any]], expected: Mapping[Any, Mapping[str
     """A table the system prefilled comes back with the same rows and the same display values."""
     seen = [row.get(key) for row in rows]
     if sorted(map(str, seen)) != sorted(map(str, expected)):
-        raise InvalidData({field: "列表中的行由系统生成，不能增加、删除或重复"})
+        raise InvalidData({field: N_("列表中的行由系统生成，不能增加、删除或重复")})
     errors = {
-        f"{field}.{index}.{name}": "此项由系统生成，不能修改"
+        f"{field}.{index}.{name}": N_("此项由系统生成，不能修改")
         for index, row in enumerate(rows) for name in shown
         if name in row and row[name] != expected[row[key]][name]
     }
@@ -606,7 +621,7 @@ def pay(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     rows = list(ctx.data.get("payments") or [])
     _same_rows(rows, expected, "item_id", ("application_no", "provider", "amount"), "payments")
     today = ctx.clock.local_now().date()
-    errors = {f"payments.{index}.paid_on": "拨付日期不能晚于今天"
+    errors = {f"payments.{index}.paid_on": N_("拨付日期不能晚于今天")
               for index, row in enumerate(rows) if date.fromisoformat(row["paid_on"]) > today}
     if errors:
         raise InvalidData(errors)

@@ -13,6 +13,7 @@ from engine import history
 from engine.access import Actor
 from engine.clock import Clock
 from engine.errors import Conflict, Forbidden, InvalidData
+from engine.i18n import N_, Text
 from engine.idnumbers import credit_code_valid
 from engine.models import Instance, Organisation
 from engine.operators import HandlerContext, HandlerError
@@ -36,9 +37,9 @@ ONBOARDING = "provider_onboarding"
 OPEN_STATUSES = ("running", "error")
 # management_action → (statuses it may start from, status it leads to, what it is called)
 CHANGES = {
-    "suspend": ({LISTED}, SUSPENDED, "暂停"),
-    "reinstate": ({SUSPENDED}, LISTED, "恢复"),
-    "remove": ({LISTED, SUSPENDED}, REMOVED, "移出名单"),
+    "suspend": ({LISTED}, SUSPENDED, N_("暂停")),
+    "reinstate": ({SUSPENDED}, LISTED, N_("恢复")),
+    "remove": ({LISTED, SUSPENDED}, REMOVED, N_("移出名单")),
 }
 
 
@@ -58,19 +59,19 @@ def one_onboarding_per_provider(session: Session, actor: Actor, _clock: Clock) -
         return
     organisation = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     if organisation is None or organisation.kind != "provider":
-        raise Forbidden("不是服务商单位，不能申请列入服务商名单")
+        raise Forbidden(N_("不是服务商单位，不能申请列入服务商名单"))
     problem = onboarding_problem(session, organisation.id)
     if problem:
         raise Conflict(problem)
 
 
-def onboarding_problem(session: Session, organisation_id: int, instance_id: int | None = None) -> str | None:
+def onboarding_problem(session: Session, organisation_id: int, instance_id: int | None = None) -> Text | None:
     """Why the organisation may not be onboarded (by instance `instance_id`), or None:
     it already has a live listing or another open onboarding instance."""
     listing = listing_of(session, organisation_id)
     managed_here = instance_id is not None and listing is not None and listing.instance_id == instance_id
     if listing is not None and listing.status in ACTIVE and not managed_here:
-        return f"该单位已在服务商名单管理中（{STATUS_LABELS[listing.status]}），不能重复申请"
+        return N_("该单位已在服务商名单管理中（%(status)s），不能重复申请", status=STATUS_LABELS[listing.status])
     query = select(Instance.business_key).where(
         Instance.process_id == ONBOARDING,
         Instance.provider_org_id == organisation_id,
@@ -80,7 +81,7 @@ def onboarding_problem(session: Session, organisation_id: int, instance_id: int 
         query = query.where(Instance.id != instance_id)
     other = session.scalar(query.limit(1))
     if other is not None:
-        return f"该单位已有进行中的服务商入库申请（业务编号 {other}），不能重复申请"
+        return N_("该单位已有进行中的服务商入库申请（业务编号 %(business_key)s），不能重复申请", business_key=other)
     return None
 
 
@@ -119,7 +120,7 @@ def record_application(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str
     applied_name = _clean(data["organisation_name"])
     applied_code = data["credit_code"].strip().upper()
     if not credit_code_valid(applied_code):
-        raise InvalidData({"credit_code": "统一社会信用代码校验位不正确，请核对"})
+        raise InvalidData({"credit_code": N_("统一社会信用代码校验位不正确，请核对")})
     if data["applicant"]["role"] == "city_bureau":
         organisation = _registered_organisation(ctx, applied_name, applied_code, data["district"])
     else:
@@ -168,7 +169,7 @@ def _registered_organisation(ctx: HandlerContext, name: str, credit_code: str, d
         ctx.session.flush()
         return organisation
     if organisation.kind != "provider":
-        raise InvalidData({"credit_code": "该统一社会信用代码已登记为企业，不能登记为服务商"})
+        raise InvalidData({"credit_code": N_("该统一社会信用代码已登记为企业，不能登记为服务商")})
     problem = onboarding_problem(ctx.session, organisation.id, ctx.instance.id)
     if problem:
         raise InvalidData({"credit_code": problem})
@@ -205,7 +206,7 @@ def record_review(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any
 
 def _batch(ctx: HandlerContext, name: str) -> ProviderBatch:
     if not name:
-        raise InvalidData({"batch_name": "请填写批次名称"})
+        raise InvalidData({"batch_name": N_("请填写批次名称")})
     batch = ctx.session.scalar(select(ProviderBatch).where(ProviderBatch.name == name))
     if batch is None:
         batch = ProviderBatch(name=name, published_at=None)
@@ -224,12 +225,13 @@ def record_change(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any
         raise HandlerError(f"unknown management action {action!r}")
     reason = ctx.data["management_reason"].strip()
     if not reason:
-        raise InvalidData({"management_reason": "请填写原因"})
+        raise InvalidData({"management_reason": N_("请填写原因")})
     allowed, after, label = CHANGES[action]
     listing = _managed_listing(ctx)
     if listing.status not in allowed:
         current = STATUS_LABELS.get(listing.status, listing.status)
-        raise InvalidData({"management_action": f"该服务商当前状态为「{current}」，不能{label}"})
+        raise InvalidData({"management_action": N_("该服务商当前状态为「%(status)s」，不能%(action)s",
+                                                   status=current, action=label)})
     before = listing.status
     listing.status = after
     listing.reason = reason

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.clock import SHANGHAI
 from engine.errors import InvalidData
+from engine.i18n import N_, Text
 from engine.models import Instance, Organisation
 from engine.notifications import notify
 from engine.operators import HandlerContext, HandlerError
@@ -36,7 +37,6 @@ from . import operator
 
 PROJECT_PROCESS = "diagnosis_project"
 DIMENSIONS = ("satisfaction", "rectification", "projects", "expert")
-DIMENSION_LABELS = {"satisfaction": "满意度", "rectification": "整改", "projects": "完成项目", "expert": "专家评分"}
 WEIGHT_KEYS = (*DIMENSIONS, "projects_for_full_marks")
 
 
@@ -46,8 +46,8 @@ def year_window(year: int) -> tuple[datetime, datetime]:
             datetime.combine(date(year + 1, 1, 1), time(0), SHANGHAI))
 
 
-def stars_label(stars: int | None) -> str:
-    return "不评星" if stars is None else f"{stars} 星"
+def stars_label(stars: int | None) -> Text:
+    return N_("不评星") if stars is None else N_("%(star_rating)s 星", star_rating=stars)
 
 
 # --------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def compute(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """The record and dimension scores of every listed (or suspended) provider for the year."""
     year = int(ctx.data["year"])
     if year > ctx.clock.local_now().year:
-        raise InvalidData({"year": "不能评定尚未开始的年度"})
+        raise InvalidData({"year": N_("不能评定尚未开始的年度")})
     other = ctx.session.scalar(
         select(Instance.business_key)
         .join(StarRating, StarRating.instance_id == Instance.id)
@@ -216,7 +216,8 @@ def compute(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
         .limit(1)
     )
     if other is not None:
-        raise InvalidData({"year": f"{year} 年度已有进行中的星级评定（业务编号 {other}），请先完成该评定"})
+        raise InvalidData({"year": N_("%(year)s 年度已有进行中的星级评定（业务编号 %(business_key)s），请先完成该评定",
+                                      year=year, business_key=other)})
     weights = check_weights(ctx.data.get("rating_weights"))
     providers = ctx.session.execute(
         select(Organisation.id, Organisation.name)
@@ -225,7 +226,7 @@ def compute(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
         .order_by(Organisation.credit_code)
     ).all()
     if not providers:
-        raise InvalidData({"year": "服务商名单中没有在册（或暂停）的服务商，无需评定"})
+        raise InvalidData({"year": N_("服务商名单中没有在册（或暂停）的服务商，无需评定")})
     now = ctx.clock.now()
     rows = []
     for organisation_id, name in providers:
@@ -311,15 +312,16 @@ def adjust(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
         reason = (item.get("reason") or "").strip()
         field = f"adjustments.{index}"
         if rating is None:
-            errors[f"{field}.organisation_id"] = "该服务商不在本次星级评定范围内"
+            errors[f"{field}.organisation_id"] = N_("该服务商不在本次星级评定范围内")
         elif item["organisation_id"] in seen:
-            errors[f"{field}.organisation_id"] = "同一服务商只能调整一次"
+            errors[f"{field}.organisation_id"] = N_("同一服务商只能调整一次")
         elif rating.computed_stars is None:
-            errors[f"{field}.final_stars"] = "该服务商本年度无完成的诊断项目，不评星，不能调整星级"
+            errors[f"{field}.final_stars"] = N_("该服务商本年度无完成的诊断项目，不评星，不能调整星级")
         elif item["final_stars"] == rating.computed_stars:
-            errors[f"{field}.final_stars"] = f"与计算结果（{rating.computed_stars} 星）相同，无需调整"
+            errors[f"{field}.final_stars"] = N_("与计算结果（%(star_rating)s 星）相同，无需调整",
+                                                star_rating=rating.computed_stars)
         elif not reason:
-            errors[f"{field}.reason"] = "调整星级须填写理由"
+            errors[f"{field}.reason"] = N_("调整星级须填写理由")
         else:
             rating.final_stars, rating.adjustment_reason = item["final_stars"], reason
             rating.adjusted_by_id = ctx.actor.user_id
@@ -339,7 +341,7 @@ def approve(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """The second review (分管领导审批): someone other than the reviewer approves or returns."""
     ratings = _ratings(ctx)
     if ctx.actor.user_id is not None and ctx.actor.user_id == ctx.data["rating_review"]["reviewed_by"]:
-        raise InvalidData({"approval_decision": "审批须由审核人以外的市工业和信息化局负责同志办理"})
+        raise InvalidData({"approval_decision": N_("审批须由审核人以外的市工业和信息化局负责同志办理")})
     decision = ctx.data["approval_decision"]
     if decision == "approve":
         for rating, _ in ratings:
@@ -361,7 +363,8 @@ def publish(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
         rating.status = RATING_PUBLISHED
         rating.published_at = now
         notify(ctx.session, ctx.clock, "star_rating",
-               f"{year} 年度数字化转型诊断服务星级评定结果已发布：{stars_label(rating.final_stars)}",
+               N_("%(year)s 年度数字化转型诊断服务星级评定结果已发布：%(stars)s",
+                  year=year, stars=stars_label(rating.final_stars)),
                role="provider", organisation_id=rating.organisation_id, instance_id=ctx.instance.id)
     ctx.session.flush()
     return {"year": year, "published": len(ratings), "published_at": now.isoformat()}

@@ -25,6 +25,7 @@ from engine import history
 from engine.access import Actor
 from engine.clock import SHANGHAI, Clock
 from engine.errors import Conflict, Forbidden, InvalidData
+from engine.i18n import N_, Text, series
 from engine.models import Instance, Organisation, TaskIndexRow, User
 from engine.notifications import notify
 from engine.operators import HandlerContext, HandlerError
@@ -67,15 +68,15 @@ from . import operator, start_rule
 PROCESS = "subsidy_application"
 # The application materials (DOMAIN.md: Jinan's 2023 call); all are required.
 MATERIALS = {
-    "application_form": "项目资助申报书",
-    "business_licence": "营业执照复印件",
-    "audited_financials": "经审计的财务报告",
-    "diagnosis_contract": "诊断合同",
-    "diagnosis_report": "诊断报告",
-    "satisfaction_survey": "满意度调查表",
-    "filing_receipt": "备案回执",
-    "enterprise_commitment": "企业申报承诺书",
-    "performance_targets": "绩效目标表",
+    "application_form": N_("项目资助申报书"),
+    "business_licence": N_("营业执照复印件"),
+    "audited_financials": N_("经审计的财务报告"),
+    "diagnosis_contract": N_("诊断合同"),
+    "diagnosis_report": N_("诊断报告"),
+    "satisfaction_survey": N_("满意度调查表"),
+    "filing_receipt": N_("备案回执"),
+    "enterprise_commitment": N_("企业申报承诺书"),
+    "performance_targets": N_("绩效目标表"),
 }
 # 第十五条: the eight conditions; eligibility.dmn must give exactly one result for each. The
 # field is the read-only field of the city's re-review form that shows the result.
@@ -102,7 +103,7 @@ SATISFACTION_LABELS = {
 DEFAULT_EXPERTS = 3
 # 《奖补政策实施细则》第四条: at most 50,000 yuan per diagnosed enterprise, whatever tier.dmn says.
 CAP_PER_ENTERPRISE_FEN = 50_000 * 100
-DEPARTMENTS = (("bureau", "区县工信主管部门"), ("finance", "区县财政部门"))
+DEPARTMENTS = (("bureau", N_("区县工信主管部门")), ("finance", N_("区县财政部门")))
 
 
 # --------------------------------------------------------------------------
@@ -163,9 +164,10 @@ def provider_with_completed_projects(session: Session, actor: Actor, _clock: Clo
     """A provider applies for its own completed projects; without any there is nothing to apply for."""
     organisation = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     if organisation is None or organisation.kind != "provider":
-        raise Forbidden("不是服务商单位，不能申请诊断项目资助")
+        raise Forbidden(N_("不是服务商单位，不能申请诊断项目资助"))
     if not offerable_projects(session, organisation.id, None):
-        raise Conflict("本单位没有可申报资助的诊断项目：诊断项目须属本期诊断工作、已实施完成，且未在其他资助申请中申报")
+        raise Conflict(N_("本单位没有可申报资助的诊断项目：诊断项目须属本期诊断工作、已实施完成，"
+                          "且未在其他资助申请中申报"))
 
 
 # --------------------------------------------------------------------------
@@ -207,19 +209,20 @@ def record_application(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str
     for project_id in data["projects"]:
         if project_id not in offered:
             taken = applied_projects(ctx.session, provider.id, ctx.instance.id).get(project_id)
-            errors["projects"] = (f"所选项目已在资助申请 {taken} 中申报，不能重复申报" if taken
-                                  else "所选项目不是本单位本期可申报的已完成诊断项目，请重新勾选")
+            errors["projects"] = (N_("所选项目已在资助申请 %(application)s 中申报，不能重复申报", application=taken)
+                                  if taken else N_("所选项目不是本单位本期可申报的已完成诊断项目，请重新勾选"))
             continue
         instance = ctx.session.get(Instance, project_id)
         filing = ctx.session.scalar(select(Filing).where(Filing.instance_id == project_id))
         chosen.append((offered[project_id]["business_key"], instance, filing))
     districts = sorted({filing.district for _, _, filing in chosen})
     if len(districts) > 1 and not errors:
-        where = "；".join(f"{key} 在{filing.district}备案" for key, _, filing in chosen)
-        errors["projects"] = f"一次申报的项目须在同一区县备案（{where}），请按区县分别申报"
+        where = [N_("%(business_key)s 在%(district)s备案", business_key=key, district=filing.district)
+                 for key, _, filing in chosen]
+        errors["projects"] = N_("一次申报的项目须在同一区县备案（%(filings)s），请按区县分别申报", filings=where)
     missing = [label for key, label in MATERIALS.items() if key not in data["materials"]]
     if missing:
-        errors["materials"] = f"请提交全部申报材料，尚缺：{'、'.join(missing)}"
+        errors["materials"] = N_("请提交全部申报材料，尚缺：%(materials)s", materials=series(missing))
     if errors:
         raise InvalidData(errors)
 
@@ -300,24 +303,30 @@ def record_district_review(ctx: HandlerContext, _params: dict[str, Any]) -> dict
         outcome = "return"
     else:
         outcome = "approve"
-    opinion = "；".join(f"{label}：{comment or '同意'}" for label, (_, comment) in decisions.items())
+    said = [N_("%(department)s：%(comment)s", department=label, comment=comment or N_("同意"))
+            for label, (_, comment) in decisions.items()]
+    business_key = ctx.instance.business_key
     before = application.status
     if outcome == "approve":
         application.status = CITY_REVIEW
     elif outcome == "return":
         application.status = RETURNED
-        _notify_provider(ctx, application, f"资助申请 {ctx.instance.business_key} 被区县退回修改：{opinion}")
+        _notify_provider(ctx, application, N_("资助申请 %(business_key)s 被区县退回修改：%(opinions)s",
+                                              business_key=business_key, opinions=said))
     else:
         application.status = REJECTED
-        application.rejection_reason = "区县初审不予通过：" + "；".join(
-            f"{label}：{comment}" for label, (decision, comment) in decisions.items() if decision == "reject"
-        )
+        reason = N_("区县初审不予通过：%(opinions)s", opinions=[
+            N_("%(department)s：%(comment)s", department=label, comment=comment)
+            for label, (decision, comment) in decisions.items() if decision == "reject"
+        ])
+        application.rejection_reason = reason
         application.decided_at = ctx.clock.now()
-        _notify_provider(ctx, application, f"资助申请 {ctx.instance.business_key} {application.rejection_reason}")
+        _notify_provider(ctx, application, N_("资助申请 %(business_key)s %(reason)s",
+                                              business_key=business_key, reason=reason))
     _audit(ctx, application, before, application.rejection_reason if outcome == "reject" else None)
     return {
         "outcome": outcome,
-        "opinion": opinion,
+        "opinion": "；".join(said),
         "status": application.status,
         **{f"{key}_decision": opinions[key]["decision"] for key, _ in DEPARTMENTS},
         **{f"{key}_comment": opinions[key]["comment"] or None for key, _ in DEPARTMENTS},
@@ -454,20 +463,19 @@ def _decided_conditions(ctx: HandlerContext) -> list[dict[str, Any]]:
     owner edited into gaps or overlaps is an incident, never a silent pass."""
     columns = [ctx.data.get(key) for key in ("eligibility_condition", "eligibility_passed", "eligibility_reason")]
     if not all(isinstance(column, list) for column in columns) or len({len(column) for column in columns}) != 1:
-        raise HandlerError("资格条件决策表 eligibility.dmn 没有给出结论（eligibility_condition、"
-                           "eligibility_passed、eligibility_reason 应为等长列表）")
+        raise HandlerError(N_("资格条件决策表 eligibility.dmn 没有给出结论（eligibility_condition、"
+                              "eligibility_passed、eligibility_reason 应为等长列表）"))
     results: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
     for condition, passed, reason in zip(*columns, strict=True):
         results[condition].append((passed, reason))
-    problems = [f"{key}命中 {len(results.get(key, []))} 条规则"
+    problems = [N_("%(condition)s命中 %(count)s 条规则", condition=key, count=len(results.get(key, [])))
                 for key, _ in CONDITIONS if len(results.get(key, [])) != 1]
     unknown = sorted(set(results) - {key for key, _ in CONDITIONS})
     if unknown:
-        problems.append(f"未知条件 {'、'.join(map(str, unknown))}")
+        problems.append(N_("未知条件 %(conditions)s", conditions="、".join(map(str, unknown))))
     if problems:
-        raise HandlerError(
-            "资格条件决策表 eligibility.dmn 必须对第十五条每项条件恰好给出一个结论：" + "；".join(problems)
-        )
+        raise HandlerError(N_("资格条件决策表 eligibility.dmn 必须对第十五条每项条件恰好给出一个结论：%(problems)s",
+                              problems=problems))
     conditions = []
     for key, title in CONDITIONS:
         passed, reason = results[key][0]
@@ -517,13 +525,16 @@ def record_city_review(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str
         application.district_opinions = {}
         for role in ("district_bureau", "district_finance"):
             notify(ctx.session, ctx.clock, "correction",
-                   f"资助申请 {ctx.instance.business_key} 被市级复核退回：{comment}", role=role,
+                   N_("资助申请 %(business_key)s 被市级复核退回：%(comment)s",
+                      business_key=ctx.instance.business_key, comment=comment), role=role,
                    district=application.district, instance_id=ctx.instance.id, link=f"/instances/{ctx.instance.id}")
     elif decision == "reject":
         application.status = REJECTED
-        application.rejection_reason = f"市级复核不予通过：{comment}"
+        reason = N_("市级复核不予通过：%(comment)s", comment=comment)
+        application.rejection_reason = reason
         application.decided_at = ctx.clock.now()
-        _notify_provider(ctx, application, f"资助申请 {ctx.instance.business_key} {application.rejection_reason}")
+        _notify_provider(ctx, application, N_("资助申请 %(business_key)s %(reason)s",
+                                              business_key=ctx.instance.business_key, reason=reason))
     else:
         raise HandlerError(f"unknown city decision {decision!r}")
     _audit(ctx, application, before, comment or None)
@@ -562,10 +573,11 @@ def select_experts(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, An
     wanted = application.expert_count or DEFAULT_EXPERTS
     available = _experts_available(ctx.session, application, set())
     if len(available) < wanted:
-        raise HandlerError(
-            f"可评审资助申请 {ctx.instance.business_key} 的专家不足：需要 {wanted} 名，排除与服务商或项目企业有利害关系"
-            f"（已声明回避或属于该单位）的专家后只有 {len(available)} 名。请增加评审专家后重试。"
-        )
+        raise HandlerError(N_(
+            "可评审资助申请 %(business_key)s 的专家不足：需要 %(wanted)s 名，排除与服务商或项目企业有利害关系"
+            "（已声明回避或属于该单位）的专家后只有 %(available)s 名。请增加评审专家后重试。",
+            business_key=ctx.instance.business_key, wanted=wanted, available=len(available),
+        ))
     panel = available[:wanted]
     history.record(ctx.session, ctx.clock, ctx.actor, "experts_selected", ctx.instance.id, None, ctx.element_id,
                    application_id=application.id, expert_ids=[user.id for user in panel])
@@ -584,7 +596,7 @@ def record_score(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]
     if ctx.data["expert_decision"] == "score":
         score = Decimal(str(ctx.data["score"]))
         if score.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise InvalidData({"score": "评审得分最多保留两位小数"})
+            raise InvalidData({"score": N_("评审得分最多保留两位小数")})
         row = ctx.session.scalar(
             select(ExpertScore).where(ExpertScore.application_id == application.id, ExpertScore.expert_id == expert_id)
         )
@@ -612,10 +624,11 @@ def record_score(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]
     on_panel = scored | {int(user) for user in (ctx.instance.assignments or {}).values()} | {expert_id}
     available = _experts_available(ctx.session, application, on_panel)
     if not available:
-        raise HandlerError(
-            f"评审专家 {expert_id} 声明回避（{reason}），没有可替换的专家评审资助申请 {ctx.instance.business_key}："
-            "请增加评审专家后重试。"
-        )
+        raise HandlerError(N_(
+            "评审专家 %(expert_id)s 声明回避（%(reason)s），没有可替换的专家评审资助申请 %(business_key)s："
+            "请增加评审专家后重试。",
+            expert_id=expert_id, reason=reason, business_key=ctx.instance.business_key,
+        ))
     replacement = available[0]
     history.record(ctx.session, ctx.clock, ctx.actor, "expert_replaced", ctx.instance.id, None, ctx.element_id,
                    application_id=application.id, declined_expert_id=expert_id, expert_id=replacement.id,
@@ -657,24 +670,27 @@ def record_result(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any
     amount_fen = sum(min(per_enterprise * projects, CAP_PER_ENTERPRISE_FEN) for projects in enterprises.values())
     failing = [c for c in conditions if c["passed"] is not True]
     before = application.status
-    reasons = [f"{c['condition']}{c['reason']}" for c in failing]
+    reasons: list[str] = [f"{c['condition']}{c['reason']}" for c in failing]
     if not failing and amount_fen <= 0:
-        reasons = [f"专家评审平均分 {application.expert_average} 分，{ctx.data['tier_label']}"]
+        reasons = [N_("专家评审平均分 %(average)s 分，%(tier)s",
+                      average=application.expert_average, tier=ctx.data["tier_label"])]
     application.eligibility = conditions
     application.decided_at = ctx.clock.now()
+    business_key = ctx.instance.business_key
     if reasons:
         application.status = REJECTED
         application.amount_fen = 0
-        prefix = "不符合第十五条资助条件：" if failing else ""
-        application.rejection_reason = (prefix + "；".join(reasons))[:2000]
-        _notify_provider(ctx, application,
-                         f"资助申请 {ctx.instance.business_key} 未通过：{application.rejection_reason}")
+        reason = N_("不符合第十五条资助条件：%(reasons)s", reasons=reasons) if failing else reasons[0]
+        application.rejection_reason = reason[:2000]
+        _notify_provider(ctx, application, N_("资助申请 %(business_key)s 未通过：%(reason)s",
+                                              business_key=business_key, reason=reason))
     else:
         application.status = ELIGIBLE
         application.amount_fen = amount_fen
         application.rejection_reason = None
-        _notify_provider(ctx, application, f"资助申请 {ctx.instance.business_key} 符合资助条件，拟资助 "
-                                           f"{amount_fen / 100:,.2f} 元，待列入资助计划")
+        _notify_provider(ctx, application, N_("资助申请 %(business_key)s 符合资助条件，拟资助 %(amount)s 元，"
+                                              "待列入资助计划", business_key=business_key,
+                                              amount=f"{amount_fen / 100:,.2f}"))
     _audit(ctx, application, before, application.rejection_reason)
     return {
         **_shown(conditions),
@@ -683,7 +699,7 @@ def record_result(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any
         "enterprise_count": len(enterprises),
         "tier_label": ctx.data["tier_label"],
         "expert_average": application.expert_average,
-        "reasons": reasons,
+        "reasons": [str(reason) for reason in reasons],
     }
 
 
@@ -692,12 +708,13 @@ def record_result(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any
 # --------------------------------------------------------------------------
 
 
-def _confirm(ctx: HandlerContext, expected: str, what: str) -> dict[str, Any]:
+def _confirm(ctx: HandlerContext, expected: str, what: Text) -> dict[str, Any]:
     """The plan changed the status before it sent the message; a message alone changes nothing."""
     application = _application(ctx, lock=True)
     if application.status != expected:
         current = STATUS_LABELS.get(application.status, application.status)
-        raise Conflict(f"资助申请当前状态为「{current}」，{what}须由资助计划登记后再通知本流程")
+        raise Conflict(N_("资助申请当前状态为「%(status)s」，%(action)s须由资助计划登记后再通知本流程",
+                          status=current, action=what))
     return {"status": application.status, "amount_fen": application.amount_fen}
 
 
@@ -705,17 +722,18 @@ def _confirm(ctx: HandlerContext, expected: str, what: str) -> dict[str, Any]:
 def confirm_paid(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """`subsidy_paid` arrived: the plan's payment handler has set the status to paid; the
     provider is told the amount (the last step of 第十四条（七）)."""
-    confirmed = _confirm(ctx, PAID, "拨付")
+    confirmed = _confirm(ctx, PAID, N_("拨付"))
     application = _application(ctx)
-    _notify_provider(ctx, application, f"资助申请 {ctx.instance.business_key} 的资助资金 "
-                                       f"{application.amount_fen / 100:,.2f} 元已由{application.district}财政部门拨付")
+    _notify_provider(ctx, application, N_("资助申请 %(business_key)s 的资助资金 %(amount)s 元"
+                                          "已由%(district)s财政部门拨付", business_key=ctx.instance.business_key,
+                                          amount=f"{application.amount_fen / 100:,.2f}", district=application.district))
     return confirmed
 
 
 @operator("subsidy.confirm_removed")
 def confirm_removed(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     """`plan_item_removed` arrived: an upheld objection removed the item from the plan."""
-    return _confirm(ctx, APPLICATION_REMOVED, "移出资助计划")
+    return _confirm(ctx, APPLICATION_REMOVED, N_("移出资助计划"))
 
 
 @operator("subsidy.revoke")
@@ -727,33 +745,34 @@ def revoke(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
     is refused) or sees the application revoked and pays nothing. Refusals are Conflict or
     InvalidData: the delivery rolls back, the sender sees why, and the instance keeps waiting."""
     if ctx.actor.role != "city_bureau":
-        raise Forbidden("只有市工业和信息化局可以撤销诊断项目资助（第十六条）")
+        raise Forbidden(N_("只有市工业和信息化局可以撤销诊断项目资助（第十六条）"))
     payload = ctx.data.get("revocation")
     payload = payload if isinstance(payload, dict) else {}
     code = payload.get("reason_code")
     reason = payload.get("reason")
     errors = {}
     if code not in REVOCATION_REASONS:
-        errors["reason_code"] = f"撤销情形须为 {'、'.join(REVOCATION_REASONS)} 之一"
+        errors["reason_code"] = N_("撤销情形须为 %(codes)s 之一", codes="、".join(REVOCATION_REASONS))
     if not isinstance(reason, str) or not reason.strip():
-        errors["reason"] = "请写明撤销理由"
+        errors["reason"] = N_("请写明撤销理由")
     elif len(reason.strip()) > 500:
-        errors["reason"] = "撤销理由最多 500 字"
+        errors["reason"] = N_("撤销理由最多 500 字")
     if errors:
         raise InvalidData(errors)
     application = _application(ctx, lock=True)
     if application.status == PAID:
-        raise Conflict("资助资金已拨付，不能撤销；以弄虚作假方式骗取资助资金的，按第十七条收回")
+        raise Conflict(N_("资助资金已拨付，不能撤销；以弄虚作假方式骗取资助资金的，按第十七条收回"))
     if application.status not in PAYABLE:
         current = STATUS_LABELS.get(application.status, application.status)
-        raise Conflict(f"资助申请当前状态为「{current}」，不能撤销")
+        raise Conflict(N_("资助申请当前状态为「%(status)s」，不能撤销", status=current))
     before = application.status
     application.status = REVOKED
     application.revocation_code = code
     application.revocation_reason = reason.strip()
     application.revoked_at = ctx.clock.now()
-    _notify_provider(ctx, application, f"资助申请 {ctx.instance.business_key} 已被市工业和信息化局撤销，终止资金拨付："
-                                       f"{REVOCATION_REASONS[code]}。{application.revocation_reason}")
+    _notify_provider(ctx, application, N_("资助申请 %(business_key)s 已被市工业和信息化局撤销，终止资金拨付："
+                                          "%(reason_label)s。%(reason)s", business_key=ctx.instance.business_key,
+                                          reason_label=REVOCATION_REASONS[code], reason=application.revocation_reason))
     _audit(ctx, application, before, application.revocation_reason)
     return {"status": REVOKED, "reason_code": code, "reason": application.revocation_reason}
 
@@ -763,8 +782,8 @@ def revoke(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 
-def _notify_provider(ctx: HandlerContext, application: SubsidyApplication, title: str) -> None:
-    notify(ctx.session, ctx.clock, "subsidy", title[:300], role="provider", organisation_id=application.provider_org_id,
+def _notify_provider(ctx: HandlerContext, application: SubsidyApplication, title: Text) -> None:
+    notify(ctx.session, ctx.clock, "subsidy", title, role="provider", organisation_id=application.provider_org_id,
            instance_id=ctx.instance.id, link=f"/instances/{ctx.instance.id}")
 
 

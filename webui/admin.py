@@ -17,6 +17,7 @@ from engine.errors import InvalidData
 from .auth import login_required
 from .calendar_view import MONTH_NAMES, WEEKDAYS, month_grid
 from .context import actor, engine
+from .i18n import content_labels
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 MAX_SCHEDULE_BYTES = 64 * 1024
@@ -74,7 +75,7 @@ def import_schedule() -> Response | tuple[str, int] | str:
     except UnicodeDecodeError:
         return _render(year, {"schedule": gettext("文件应为 UTF-8 编码")}, 422)
     except InvalidData as invalid:
-        return _render(year, invalid.errors, 422)
+        return _render(year, content_labels(invalid.errors), 422)
     flash(gettext("已录入 %(year)s 年放假安排（%(days)s 天）；重算了 %(changed)s 个流程实例的期限", year=parsed_year,
                   days=len(rows), changed=len(changed)), "success")
     return redirect(url_for("admin.calendar", year=parsed_year))

@@ -18,6 +18,7 @@ from engine.identity import LockedOut
 from engine.task_index import InboxQuery
 
 from .context import engine
+from .i18n import content_label
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -72,7 +73,7 @@ def issue_token() -> ResponseReturnValue:
     try:
         actor = engine().identity.authenticate(username, password)
     except LockedOut as locked:
-        return jsonify({"error": locked.message}), 429
+        return jsonify({"error": content_label(locked.message)}), 429
     if actor is None:
         return _unauthorized("wrong username or password")
     return jsonify({"token": _serializer().dumps({"uid": actor.user_id})})

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.errors import InvalidData
+from engine.i18n import N_
 
 from .api import token_required
 from .attachments import send_attachment, store_upload
@@ -49,8 +50,8 @@ def add_comment(instance_id: int) -> ResponseReturnValue:
         raise InvalidData({"_body": "request body must be a JSON object"})
     task_id = body.get("task_id")
     if task_id is not None and not isinstance(task_id, str):
-        raise InvalidData({"task_id": "应为任务编号（文本）"})
+        raise InvalidData({"task_id": N_("应为任务编号（文本）")})
     text = body.get("body")
     if not isinstance(text, str):
-        raise InvalidData({"body": "请填写意见内容"})
+        raise InvalidData({"body": N_("请填写意见内容")})
     return jsonify(engine().comments.add(g.api_actor, instance_id, text, task_id)), 201

@@ -15,10 +15,12 @@ from flask.typing import ResponseReturnValue
 from engine.errors import Forbidden, InvalidData, ValidationFailed
 from engine.i18n import N_
 from engine.process_drafts import StaleDraft
-from engine.validation import MAX_FILE_BYTES, MAX_ZIP_BYTES, Problem
+from engine.validation import MAX_FILE_BYTES, MAX_ZIP_BYTES
 
 from .api import _json_body, token_required
 from .context import engine
+from .errors import problems_json
+from .i18n import content_label
 from .security import csrf
 
 bp = Blueprint("api_processes", __name__, url_prefix="/api")
@@ -31,24 +33,20 @@ def city_bureau_api(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if g.api_actor.role != "city_bureau":
-            raise Forbidden("只有市工业和信息化局（流程负责人）可以管理流程模型")
+            raise Forbidden(N_("只有市工业和信息化局（流程负责人）可以管理流程模型"))
         return view(*args, **kwargs)
 
     return token_required(wrapped)
 
 
-def errors_json(problems: list[Problem]) -> list[dict[str, str]]:
-    return [{"element_id": element, "message": message} for element, message in problems]
-
-
 @bp.errorhandler(ValidationFailed)
 def not_deployable(failed: ValidationFailed) -> ResponseReturnValue:
-    return jsonify({"ok": False, "error": failed.message, "errors": errors_json(failed.problems)}), 422
+    return jsonify({"ok": False, "error": content_label(failed.message), "errors": problems_json(failed.problems)}), 422
 
 
 @bp.errorhandler(StaleDraft)
 def stale_draft(stale: StaleDraft) -> ResponseReturnValue:
-    return jsonify({"error": stale.message, "current_revision": stale.current_revision}), 409
+    return jsonify({"error": content_label(stale.message), "current_revision": stale.current_revision}), 409
 
 
 def _parts(body: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +93,7 @@ def save_draft(process_id: str) -> ResponseReturnValue:
     body = _json_body()
     revision, parts = _revision(body), _parts(body)
     new_revision, problems = engine().owner.drafts.save(process_id, revision, parts, g.api_actor)
-    return jsonify({"revision": new_revision, "errors": errors_json(problems)})
+    return jsonify({"revision": new_revision, "errors": problems_json(problems)})
 
 
 @bp.post("/processes/validate")
@@ -109,7 +107,7 @@ def validate() -> ResponseReturnValue:
     else:
         parts = _parts(_json_body())
         problems = engine().owner.validate_parts(parts["bpmn"], parts["forms"], parts["decisions"])
-    return jsonify({"ok": not problems, "errors": errors_json(problems)})
+    return jsonify({"ok": not problems, "errors": problems_json(problems)})
 
 
 @bp.post("/processes/<process_id>/deploy")
@@ -211,7 +209,7 @@ def _migration_request(process_id: str) -> tuple[Any, list[int] | None]:
     wrong = {}
     for field, value in (("from_version", source), ("to_version", target)):
         if not isinstance(value, int) or isinstance(value, bool):
-            wrong[field] = f"{field} 须为版本号（整数）"
+            wrong[field] = N_("%(field)s 须为版本号（整数）", field=field)
     if ids is not None and not (isinstance(ids, list) and all(type(i) is int for i in ids)):
         wrong["instance_ids"] = N_("instance_ids 须为流程实例编号的列表（不填则为全部实例）")
     if wrong:

@@ -12,6 +12,7 @@ from engine.access import Actor
 from engine.attachments import PURPOSE_COMMENT, PURPOSE_TASK
 from engine.errors import EngineError, Forbidden, InvalidData, NotFound
 from engine.filetypes import max_upload_bytes
+from engine.i18n import N_
 
 from .auth import login_required
 from .context import actor, engine
@@ -28,7 +29,7 @@ def _optional_int(name: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise InvalidData({name: "应为整数"})
+        raise InvalidData({name: N_("应为整数")})
     return int(raw)
 
 
@@ -38,14 +39,15 @@ def store_upload(caller: Actor) -> dict[str, Any]:
     limit = max_upload_bytes()
     request.max_content_length = limit + MULTIPART_SLACK
     if request.content_length is not None and request.content_length > limit + MULTIPART_SLACK:
-        raise InvalidData({"file": f"文件超过 {limit / 1024 / 1024:g} MB 的上限"})
+        raise InvalidData({"file": N_("文件超过 %(size)s MB 的上限", size=f"{limit / 1024 / 1024:g}")})
     purpose = request.form.get("purpose", "")
     if purpose not in (PURPOSE_TASK, PURPOSE_COMMENT):
-        raise InvalidData({"purpose": "附件用途应为办理材料（task）或意见附件（comment）；异议材料请在公示页面提交"})
+        raise InvalidData(
+            {"purpose": N_("附件用途应为办理材料（task）或意见附件（comment）；异议材料请在公示页面提交")})
     field = (request.form.get("field") or "").strip() or None
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise InvalidData({field or "file": "请选择要上传的文件"})
+        raise InvalidData({field or "file": N_("请选择要上传的文件")})
     return engine().attachments.store(
         caller, upload.read(), upload.filename, purpose=purpose,
         instance_id=_optional_int("instance_id"), task_id=(request.form.get("task_id") or "").strip() or None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
@@ -14,6 +13,8 @@ from werkzeug.wrappers import Response
 from engine.identity import LockedOut
 
 from .context import engine
+from .i18n import content_label
+from .redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -36,16 +37,6 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect after login is a phishing tool."""
-    if not target:
-        return url_for("inbox.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("inbox.index")
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
     if request.method == "GET":
@@ -55,7 +46,7 @@ def login() -> str | Response | tuple[str, int]:
     try:
         actor = engine().identity.authenticate(username, password) if username and password else None
     except LockedOut as locked:
-        flash(locked.message, "error")
+        flash(content_label(locked.message), "error")
         return render_template("login.html", next=request.form.get("next", ""), username=username), 429
     if actor is None:
         flash(gettext("用户名或密码错误"), "error")
@@ -63,7 +54,7 @@ def login() -> str | Response | tuple[str, int]:
     session.clear()
     session["uid"] = actor.user_id
     session.permanent = True
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")

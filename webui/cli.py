@@ -17,6 +17,7 @@ from engine.backup import BackupError, backup, restore
 from engine.calendar_import import parse_schedule
 from engine.demo import DEMO_PASSWORD, load_demo
 from engine.errors import InvalidData, ValidationFailed
+from engine.i18n import N_
 from engine.reference_data import seed_reference_data
 from engine.schema import UnmanagedDatabase
 
@@ -24,7 +25,7 @@ from . import create_app
 from .calendar_view import text_year
 from .simulation import Settings, Simulation
 
-CLI_ACTOR = Actor(user_id=None, username="cli", role="city_bureau", display_name="命令行")
+CLI_ACTOR = Actor(user_id=None, username="cli", role="city_bureau", display_name=N_("命令行"))
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True)

@@ -13,6 +13,7 @@ from engine.errors import InvalidData
 from . import instances, tasks
 from .auth import login_required
 from .context import actor, engine
+from .i18n import content_list
 
 bp = Blueprint("comments", __name__)
 
@@ -27,7 +28,7 @@ def add(instance_id: int) -> Response | tuple[str, int]:
     try:
         engine().comments.add(actor(), instance_id, request.form.get("body", ""), task_id)
     except InvalidData as invalid:
-        flash(gettext("意见未发表：%(reasons)s", reasons="；".join(invalid.errors.values())), "error")
+        flash(gettext("意见未发表：%(reasons)s", reasons=content_list(invalid.errors.values())), "error")
         g.refused_comment = request.form.get("body", "")
         if task_id and on_task and "task_id" not in invalid.errors:
             return tasks.show(task_id)[0], 422

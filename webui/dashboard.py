@@ -27,6 +27,8 @@ def index() -> str:
     money = {key: gettext("%(amount)s 元", amount=yuan_text(budget[key]).removesuffix(" 元"))
              for key in ("budget_fen", "planned_fen", "paid_fen")}
     city["pipeline"]["stages"] = [_stage(stage) for stage in city["pipeline"]["stages"]]
+    city["pipeline"]["series"] = [{**row, "district": content_label(row["district"])}
+                                  for row in city["pipeline"]["series"]]
     city["stage_days"] = [{**row, "stage": _stage(row["stage"])} for row in city["stage_days"]]
     used = round(100 * budget["planned_fen"] / budget["budget_fen"], 1) if budget["budget_fen"] else None
     return render_template("dashboard.html", city=city, money=money, used=used,

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound, ValidationFailed
 from engine.i18n import N_
 
-from .i18n import content_label
+from .i18n import content_label, content_labels
 
 STATUS: dict[type[EngineError], int] = {
     NotFound: 404,
@@ -28,12 +28,18 @@ def wants_json() -> bool:
 
 
 def engine_error_body(error: EngineError) -> dict:
-    body: dict = {"error": error.message}
+    """The error in the request's language: its message, the fields' or the elements' problems."""
+    body: dict = {"error": content_label(error.message)}
     if isinstance(error, InvalidData):
-        body["errors"] = error.errors
+        body["errors"] = content_labels(error.errors)
     if isinstance(error, ValidationFailed):
-        body["errors"] = [{"element_id": element, "message": message} for element, message in error.problems]
+        body["errors"] = problems_json(error.problems)
     return body
+
+
+def problems_json(problems: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """A model's problems as the modeler and the API list them, in the request's language."""
+    return [{"element_id": element, "message": content_label(message)} for element, message in problems]
 
 
 def title(status: int) -> str | None:
@@ -55,7 +61,7 @@ def register(app: Flask) -> None:
         status = STATUS.get(type(error), 500)
         if wants_json():
             return jsonify(engine_error_body(error)), status
-        return error_page(status, content_label(error.message) or error.message)
+        return error_page(status, content_label(error.message))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # noqa: ANN202 - Flask response

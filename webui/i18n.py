@@ -9,8 +9,8 @@ the public get Chinese unless they ask for English.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 from typing import IO, Any
 
 from flask import Blueprint, Flask, abort, has_request_context, redirect, request
@@ -18,9 +18,9 @@ from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response
 
 from engine import xmlsafe
-from engine.i18n import N_
+from engine.i18n import N_, Text
 
-from .auth import _safe_next
+from .redirects import safe_next
 
 DEFAULT_LOCALE = "zh_CN"
 LANGUAGES = ("zh_CN", "en")
@@ -77,7 +77,7 @@ def switch() -> Response:
     chosen = request.form.get("lang")
     if chosen not in LANGUAGES:
         abort(400)
-    response = redirect(_safe_next(request.form.get("next")))
+    response = redirect(safe_next(request.form.get("next")))
     response.set_cookie(COOKIE, chosen, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
                         secure=request.is_secure)
     return response
@@ -85,9 +85,36 @@ def switch() -> Response:
 
 def content_label(text: str | None) -> str | None:
     """A text from the models or the engine (template filter `content`): a process's or user task's
-    name (babel.cfg extracts them from processes/*.bpmn) or a label the engine marks with `N_`,
-    translated when the catalogue has it, otherwise as it is."""
-    return gettext(text) if text else text
+    name (babel.cfg extracts them from processes/*.bpmn) or a text the engine marks with `N_`,
+    translated when the catalogue has it, otherwise as it is. A `Text` with values is said again
+    from its template, its values in the page's language (dates, nested texts)."""
+    if not text or not is_english():
+        return text
+    if isinstance(text, Text) and text.params:
+        return gettext(text.template, **{name: _value(value) for name, value in text.params.items()})
+    return gettext(text)
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, str):
+        return content_label(value) if isinstance(value, Text) else value
+    if isinstance(value, list):
+        return "; ".join(str(_value(item)) for item in value)
+    if isinstance(value, datetime):
+        return f"{format_day(value)} {value:%H:%M}"
+    if isinstance(value, date):
+        return format_day(value)
+    return value
+
+
+def content_labels(texts: dict[str, str]) -> dict[str, str]:
+    """Field → message maps (form errors) in the page's language."""
+    return {field: content_label(text) or text for field, text in texts.items()}
+
+
+def content_list(texts: Iterable[str]) -> str:
+    """Engine messages on one line in the page's language, joined with "；" (or "; " in English)."""
+    return ("; " if is_english() else "；").join(content_label(text) or "" for text in texts)
 
 
 # Elements whose names the pages show: processes (start buttons, filters) and the human tasks.

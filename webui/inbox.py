@@ -13,6 +13,7 @@ from engine.task_index import InboxQuery
 
 from .auth import login_required
 from .context import actor, engine
+from .i18n import content_label, content_list
 
 bp = Blueprint("inbox", __name__)
 PAGE_SIZE = 50
@@ -24,7 +25,7 @@ def _query() -> InboxQuery:
     try:
         return InboxQuery.from_args(request.args)
     except InvalidData as invalid:
-        reasons = "；".join(f"{k} {v}" for k, v in invalid.errors.items())
+        reasons = content_list(f"{field} {content_label(text)}" for field, text in invalid.errors.items())
         flash(gettext("筛选条件无效：%(reasons)s", reasons=reasons), "error")
         return InboxQuery()
 
@@ -71,7 +72,7 @@ def save_filter() -> Response:
     try:
         engine().saved_filters.save(actor(), request.form.get("name"), query)
     except InvalidData as invalid:
-        flash("；".join(invalid.errors.values()), "error")
+        flash(content_list(invalid.errors.values()), "error")
         return redirect(url_for("inbox.index", **query.as_args()))
     flash(gettext("筛选已保存"), "success")
     return redirect(url_for("inbox.index", **query.as_args()))
@@ -94,7 +95,7 @@ def bulk() -> Response:
     try:
         results = engine().tasks.bulk(actor(), action, request.form.getlist("task_ids"), user_id=user_id)
     except InvalidData as invalid:
-        flash("；".join(invalid.errors.values()), "error")
+        flash(content_list(invalid.errors.values()), "error")
         return redirect(url_for("inbox.index"))
     done = [r for r in results if r["ok"]]
     label = gettext(BULK_LABELS[action])
@@ -104,6 +105,6 @@ def bulk() -> Response:
         fields = "、".join(failed.get("errors") or {})
         detail = gettext("（字段：%(fields)s）", fields=fields) if fields else ""
         message = gettext("任务 %(task)s 未能%(action)s：%(error)s", task=failed["id"][:8], action=label,
-                          error=failed["error"])
+                          error=content_label(failed["error"]))
         flash(message + detail, "error")
     return redirect(url_for("inbox.index"))

@@ -5,6 +5,12 @@ The editor is a static page plus `static/build/modeler.js` (sources in `webui/fr
 built by `make assets`); everything it reads and writes goes through the process-owner API
 (`webui/api_processes.py`), which takes bearer tokens. The page therefore carries a token for
 the signed-in user, served with `Cache-Control: no-store` like every page.
+
+The editor's own texts are Chinese in its scripts, each passed to `t()` (translate.js). In English
+the page carries their English as `<div id="df-modeler" data-messages>`, a {Chinese: English} map:
+the messages are extracted from the scripts' sources with babel's JavaScript extractor (the same
+`[javascript: webui/frontend/modeler/**.js]` section of babel.cfg puts them into messages.po) and
+translated by the catalogue, with the role labels the catalogue API sends. Chinese pages carry none.
 """
 
 from __future__ import annotations
@@ -12,16 +18,21 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
+from pathlib import Path
 from typing import Any
 
+from babel.messages.extract import extract_from_file
 from flask import Blueprint, abort, make_response, render_template
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from engine.roles import ROLES
+
 from .api import _serializer
 from .auth import login_required
 from .context import actor, engine
+from .i18n import is_english
 from .security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("modeler", __name__, url_prefix="/admin/processes")
@@ -49,6 +60,27 @@ MODELER_CSP = (
 )
 
 
+# The modeler's sources (bundled into static/build/modeler.js) and the function their texts go through.
+MODELER_SOURCES = Path(__file__).resolve().parent / "frontend" / "modeler"
+MESSAGE_KEYWORDS = {"t": None}
+
+
+@cache
+def modeler_messages() -> tuple[str, ...]:
+    """The Chinese texts the modeler's scripts pass to `t("…")`, read once from their sources."""
+    found = {
+        message
+        for path in sorted(MODELER_SOURCES.glob("*.js"))
+        for _line, message, _comments, _context in extract_from_file("javascript", str(path), MESSAGE_KEYWORDS)
+    }
+    return tuple(sorted(found))
+
+
+def english_messages() -> dict[str, str]:
+    """{Chinese: English} for the modeler's texts and the role labels (translate.js `t`, `content`)."""
+    return {str(text): gettext(text) for text in (*modeler_messages(), *ROLES.values())}
+
+
 def process_owner_only(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -65,7 +97,11 @@ def edit(process_id: str) -> Response:
     deployed = engine().repository.latest(process_id)
     token = _serializer().dumps({"uid": actor().user_id})
     page = render_template(
-        "modeler.html", process_id=process_id, process_name=deployed.name or process_id, api_token=token
+        "modeler.html",
+        process_id=process_id,
+        process_name=deployed.name or process_id,
+        api_token=token,
+        modeler_messages=english_messages() if is_english() else None,
     )
     response = make_response(page)
     response.headers["Content-Security-Policy"] = MODELER_CSP

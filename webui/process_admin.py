@@ -13,6 +13,7 @@ from engine.i18n import N_
 
 from .admin import city_bureau_only
 from .context import actor, engine
+from .i18n import content_label
 
 bp = Blueprint("process_admin", __name__, url_prefix="/admin")
 INSTANCE_ACTIONS = {"retry": N_("已重新执行异常环节"), "suspend": N_("流程实例已挂起"), "resume": N_("流程实例已恢复"),
@@ -67,7 +68,7 @@ def instance_action(instance_id: int, action: str) -> Response:
     try:
         _act(instance_id, action)
     except Conflict as refused:
-        flash(refused.message, "error")
+        flash(content_label(refused.message), "error")
     return redirect(_back())
 
 

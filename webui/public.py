@@ -30,6 +30,7 @@ from engine.records.plans import OBJECTOR_ORGANISATION, OBJECTOR_PERSON, yuan_fi
 from handlers.plans import file_objection, objection_problems
 
 from .context import engine
+from .i18n import content_label
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -91,11 +92,11 @@ def submit_objection(announcement_id: int) -> Response | str | tuple[str, int, d
         objection_id = file_objection(engine(), announcement_id, objector)
     except TooManySubmissions as refused:
         retry = {"Retry-After": str(_seconds_until(refused.retry_after))}
-        return _form(shown, form, {"form": refused.message}, 429, retry)
+        return _form(shown, form, {"form": content_label(refused.message)}, 429, retry)
     except InvalidData as invalid:
         return _form(shown, form, _form_errors(kind, invalid.errors), 422)
     except Conflict as refused:
-        return _form(engine().public.announcement(announcement_id), form, {"form": refused.message}, 409)
+        return _form(engine().public.announcement(announcement_id), form, {"form": content_label(refused.message)}, 409)
     flash(gettext("异议已提交，受理编号 %(number)s。市工业和信息化局将依法核实处理，并对异议人信息保密。",
                   number=objection_id), "success")
     return redirect(url_for("public.announcement", announcement_id=announcement_id))

@@ -15,7 +15,7 @@ from engine.tasks import TaskView
 from .auth import login_required
 from .context import actor, engine
 from .forms import parse_form
-from .i18n import form_language
+from .i18n import content_labels, content_list, form_language
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -71,8 +71,9 @@ def complete(task_id: str) -> Response | tuple[str, int]:
             raise InvalidData(conversion_errors)
         engine().tasks.complete(actor(), task_id, data)
     except InvalidData as invalid:
-        # The engine's own messages are Chinese; the page's language wins where both name a field.
-        errors = {**invalid.errors, **validate_data(view.form.schema, data, lang=form_language()), **conversion_errors}
+        # Where the engine and the form's own check both name a field, the form's message wins.
+        form_errors = validate_data(view.form.schema, data, lang=form_language())
+        errors = {**content_labels(invalid.errors), **form_errors, **conversion_errors}
         return _render(view, data, errors, 422)
     flash(gettext("「%(name)s」已提交", name=view.task["name"]), "success")
     try:
@@ -121,7 +122,7 @@ def assign(task_id: str) -> Response:
     try:
         hand_over(actor(), task_id, user_id)
     except InvalidData as invalid:
-        flash("；".join(invalid.errors.values()), "error")
+        flash(content_list(invalid.errors.values()), "error")
         return redirect(url_for("tasks.show", task_id=task_id))
     flash(gettext("已转办") if how == "delegate" else gettext("已指派"), "success")
     return redirect(url_for("inbox.index"))

@@ -243,7 +243,7 @@ def yuan_figures(fen: int) -> str:
 
 def yuan_text(fen: int) -> str:
     """An amount as people read it: 45,000 元, 41,666.50 元."""
-    return f"{fen // 100:,} 元" if fen % 100 == 0 else f"{fen / 100:,.2f} 元"
+    return N_("%(amount)s 元", amount=f"{fen // 100:,}" if fen % 100 == 0 else f"{fen / 100:,.2f}")
 
 
 # --------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def _announcement_summary(announcement: Announcement) -> dict[str, Any]:
 
 def _city_bureau_only(actor: Actor) -> None:
     if actor.role != "city_bureau":
-        raise Forbidden("异议人身份信息保密，仅市工业和信息化局可以查阅")
+        raise Forbidden(N_("异议人身份信息保密，仅市工业和信息化局可以查阅"))
 
 
 def objection_list(session: Session, actor: Actor) -> list[dict[str, Any]]:
@@ -318,7 +318,7 @@ def objection_detail(session: Session, actor: Actor, objection_id: int) -> dict[
     _city_bureau_only(actor)
     objection = session.get(Objection, objection_id)
     if objection is None:
-        raise NotFound(f"异议 {objection_id} 不存在")
+        raise NotFound(N_("异议 %(objection_id)s 不存在", objection_id=objection_id))
     return {
         "id": objection.id,
         "announcement_id": objection.announcement_id,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..i18n import N_
 from ..models import Base
 
 # Filing.status: pending (filed, the district has not decided) → accepted | returned;
@@ -15,7 +16,7 @@ from ..models import Base
 FILING_PENDING = "pending"
 FILING_ACCEPTED = "accepted"
 FILING_RETURNED = "returned"
-FILING_STATUS_LABELS = {FILING_PENDING: "待审核", FILING_ACCEPTED: "已受理", FILING_RETURNED: "已退回"}
+FILING_STATUS_LABELS = {FILING_PENDING: N_("待审核"), FILING_ACCEPTED: N_("已受理"), FILING_RETURNED: N_("已退回")}
 # The filings that use a district's quota (第三条 总量控制).
 QUOTA_STATUSES = (FILING_PENDING, FILING_ACCEPTED)
 

@@ -76,14 +76,16 @@ def listing_of(session: Session, organisation_id: int | None) -> ProviderListing
 def listing_problem(session: Session, organisation_id: int | None) -> str | None:
     """Why this organisation may not act as a listed provider now, or None if it may."""
     if organisation_id is None:
-        return "不是服务商单位"
+        return N_("不是服务商单位")
     listing = listing_of(session, organisation_id)
     if listing is None or listing.status == APPLIED:
-        return "该服务商尚未列入市工业和信息化局确定的服务商名单"
+        return N_("该服务商尚未列入市工业和信息化局确定的服务商名单")
     if listing.status != LISTED:
-        labels = {REJECTED: "未通过审核", SUSPENDED: "已被暂停", REMOVED: "已被移出名单"}
-        reason = f"（{listing.reason}）" if listing.reason else ""
-        return f"该服务商{labels.get(listing.status, listing.status)}{reason}，不能开展新的诊断项目"
+        labels = {REJECTED: N_("未通过审核"), SUSPENDED: N_("已被暂停"), REMOVED: N_("已被移出名单")}
+        status = labels.get(listing.status, listing.status)
+        if listing.reason:
+            return N_("该服务商%(status)s（%(reason)s），不能开展新的诊断项目", status=status, reason=listing.reason)
+        return N_("该服务商%(status)s，不能开展新的诊断项目", status=status)
     return None
 
 

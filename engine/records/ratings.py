@@ -24,7 +24,6 @@ EVALUATION_COMPUTED = "computed"
 EVALUATION_WRITTEN = "written"
 EVALUATION_RETURNED = "returned"
 EVALUATION_FINAL = "final"
-EVALUATION_RATINGS = {"excellent": "优", "good": "良", "fair": "中", "poor": "差"}
 
 
 class StarRating(Base):

@@ -13,6 +13,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..clock import SHANGHAI
+from ..i18n import N_
 from ..models import Base, Instance, Organisation
 from .campaigns import current_campaign
 from .projects import Filing
@@ -30,16 +31,16 @@ REMOVED = "removed"  # removed from the plan by an upheld objection (set by the 
 REVOKED = "revoked"  # revoked by the city before payment (第十六条)
 
 STATUS_LABELS = {
-    DISTRICT_REVIEW: "区县审核中",
-    RETURNED: "已退回修改",
-    CITY_REVIEW: "市级复核中",
-    EXPERT_REVIEW: "专家评审中",
-    ELIGIBLE: "符合资助条件",
-    REJECTED: "未通过",
-    PLANNED: "已列入资助计划",
-    PAID: "已拨付",
-    REMOVED: "已移出资助计划",
-    REVOKED: "已撤销",
+    DISTRICT_REVIEW: N_("区县审核中"),
+    RETURNED: N_("已退回修改"),
+    CITY_REVIEW: N_("市级复核中"),
+    EXPERT_REVIEW: N_("专家评审中"),
+    ELIGIBLE: N_("符合资助条件"),
+    REJECTED: N_("未通过"),
+    PLANNED: N_("已列入资助计划"),
+    PAID: N_("已拨付"),
+    REMOVED: N_("已移出资助计划"),
+    REVOKED: N_("已撤销"),
 }
 # Before payment the city may still revoke, and the plan may still pay.
 PAYABLE = (ELIGIBLE, PLANNED)
@@ -49,9 +50,9 @@ PROJECT_PROCESS = "diagnosis_project"
 
 # 第十六条: why the city revokes an application before payment.
 REVOCATION_REASONS = {
-    "abnormal_operation": "服务商出现经营异常情况，可能影响财政资金安全和绩效（第十六条（一））",
-    "false_materials": "申报材料与实际情况不符或提供虚假材料（第十六条（二））",
-    "other": "相关文件明确规定需要终止资金拨付的其他情形（第十六条（三））",
+    "abnormal_operation": N_("服务商出现经营异常情况，可能影响财政资金安全和绩效（第十六条（一））"),
+    "false_materials": N_("申报材料与实际情况不符或提供虚假材料（第十六条（二））"),
+    "other": N_("相关文件明确规定需要终止资金拨付的其他情形（第十六条（三））"),
 }
 
 
@@ -180,8 +181,9 @@ def _local_day(moment: datetime | None) -> str:
 
 def project_title(project: dict[str, Any]) -> str:
     """How a project is offered: 2026-000012 企业（历下区备案，合同编号 HT-1，2026-03-20 完成）."""
-    return (f"{project['business_key']} {project['enterprise_name']}（{project['district']}备案，"
-            f"合同编号 {project['contract_no']}，{project['completed_on']} 完成）")
+    return N_("%(business_key)s %(enterprise)s（%(district)s备案，合同编号 %(contract_no)s，%(completed_on)s 完成）",
+              business_key=project["business_key"], enterprise=project["enterprise_name"],
+              district=project["district"], contract_no=project["contract_no"], completed_on=project["completed_on"])
 
 
 def payable(session: Session, application_id: int) -> bool:

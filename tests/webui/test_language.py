@@ -18,10 +18,14 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from engine.roles import DISTRICTS
+from tests.modelkit import timer, user_task
 from tests.support import Scenario
+from tests.webui.test_api import Api
 from tests.webui.test_pages import csrf_token, sign_in
+from tests.webui.test_process_owner_api import NOTE, owner_model
 from tests.webui.test_public import announce_plan
 from webui.i18n import JS_MESSAGES
+from webui.modeler import modeler_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBUI = ROOT / "webui"
@@ -58,12 +62,14 @@ def test_the_check_finds_chinese_outside_translation_calls() -> None:
 
 
 def extracted_messages() -> set[str]:
-    """What `pybabel extract -F babel.cfg` finds: Python under webui/ and engine/, the templates,
-    the names of processes and user tasks in the models."""
-    sources = [("python", p) for folder in ("webui", "engine") for p in (ROOT / folder).rglob("*.py")]
+    """What `pybabel extract -F babel.cfg` finds: Python under webui/, engine/ and handlers/, the
+    templates, the names of processes and user tasks in the models, and the modeler scripts'
+    `t("…")` texts."""
+    sources = [("python", p) for folder in ("webui", "engine", "handlers") for p in (ROOT / folder).rglob("*.py")]
     sources += [("jinja2", p) for p in WEBUI.glob("templates/*.html")]
     sources += [("webui.i18n:extract_bpmn", p) for p in ROOT.glob("processes/*/*.bpmn")]
-    return {message[1] for method, path in sources for message in extract_from_file(method, str(path))}
+    found = {message[1] for method, path in sources for message in extract_from_file(method, str(path))}
+    return found | set(modeler_messages())
 
 
 def test_the_english_catalogue_translates_every_message_completely() -> None:
@@ -152,3 +158,33 @@ def test_public_announcements_in_english_with_english_dates(app, clock) -> None:
     titles = [a["title"] for a in plan.engine.public.announcements()]
     assert chinese_left(listed, titles) == []
     assert json.loads(re.search(r"data-messages='([^']*)'", listed).group(1))["paid"] == "Paid"
+
+
+def test_engine_refusals_are_said_in_english(app, project, demo_password) -> None:
+    """Engine messages with values, on an error page and flashed after a refused form, in the
+    page's language with the values as they were."""
+    client = app.test_client()
+    sign_in(client, "provider_a", demo_password)
+    switch(client, client.get("/").get_data(as_text=True), "en", "/")
+    missing = client.get("/instances/987654")
+    assert missing.status_code == 404
+    assert "Process instance 987654 does not exist" in missing.get_data(as_text=True)
+    inbox = client.get("/").get_data(as_text=True)
+    refused = client.post("/inbox/filters", data={"csrf_token": csrf_token(inbox), "name": "", "overdue": "1"},
+                          follow_redirects=True)
+    assert "Please name the filter (at most 60 characters)" in refused.get_data(as_text=True)
+
+
+def test_a_models_problems_are_said_in_english(app, demo_password) -> None:
+    """The process owner's API answers in the language of the browser's switch (the modeler sends
+    its cookie): each problem and the refusal listing them."""
+    api = Api(app.test_client(), demo_password)
+    api.client.set_cookie("diagflow_lang", "en")
+    broken = owner_model("owner_en", user_task("t", "任务", "note"), timer("wait", "P5D", "timeDuration"))
+    saved = api.call("PUT", "city", "/api/processes/owner_en/draft", {"revision": 0, "bpmn": broken, "forms": NOTE})
+    assert saved.status_code == 200
+    assert [e["element_id"] for e in saved.json["errors"]] == ["wait"]
+    assert 'is not quoted: write "P5D"' in saved.json["errors"][0]["message"]
+    refused = api.call("POST", "city", "/api/processes/owner_en/deploy", {"revision": 1})
+    assert refused.status_code == 422 and refused.json["error"].startswith("The model cannot be deployed: wait: ")
+    assert CJK.findall(refused.json["error"] + json.dumps(refused.json["errors"], ensure_ascii=False)) == []

@@ -95,3 +95,16 @@ def test_the_centre_counts_unread_per_user_and_marks_read(app, clock, demo_passw
     foreign = leader.post("/notifications/read", data={"csrf_token": csrf_token(leader_page), "id": 10**6})
     assert foreign.status_code == 404
 
+
+
+def test_a_notification_is_shown_in_the_readers_language(app, clock, demo_password) -> None:
+    """The title is stored with its template and values: Chinese as it was for one reader, English
+    for a reader who switched (the task's name is the test model's own, so it stays as written)."""
+    overdue_chore(app.extensions["diagflow"], clock)
+    client = app.test_client()
+    sign_in(client, "city", demo_password)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "督办：「区县核查」已于 2026-03-05 00:00 超期未办" in page
+    client.post("/language", data={"lang": "en", "next": "/notifications", "csrf_token": csrf_token(page)})
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Escalation: “区县核查” has been overdue since 2026-03-05 00:00" in page and "督办" not in page

@@ -1,11 +1,13 @@
 // JSON calls to the process-owner API (webui/api_processes.py). That API takes bearer tokens
 // only; the modeler page carries one for the signed-in city bureau user (webui/modeler.py).
 // A request that needs a header cannot be forged cross-site, so no CSRF token is involved.
+import { t } from "./translate.js";
+
 const apiToken = () => document.querySelector('meta[name="api-token"]').content;
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(status === 401 ? "授权已过期，请刷新页面" : (body && body.error) || `请求失败（HTTP ${status}）`);
+    super(status === 401 ? t("授权已过期，请刷新页面") : (body && body.error) || t("请求失败（HTTP {status}）", { status }));
     this.status = status;
     this.body = body;
   }

@@ -2,6 +2,7 @@
 // with the live preview beside it. Files that do not parse are listed so saving can refuse.
 import { renderPreview } from "./schema-preview.js";
 import { SCHEMA_SUFFIX } from "./task-entries.js";
+import { t } from "./translate.js";
 
 const UI_SCHEMA_SUFFIX = ".uischema.json";
 
@@ -31,7 +32,7 @@ export class FormEditor {
       ...names.map((name) => {
         const option = document.createElement("option");
         option.value = name;
-        option.textContent = this.invalid.has(name) ? `${name}（JSON 有误）` : name;
+        option.textContent = this.invalid.has(name) ? t("{name}（JSON 有误）", { name }) : name;
         return option;
       }),
     );
@@ -88,14 +89,14 @@ export class FormEditor {
       parsed = JSON.parse(this.text.value);
     } catch (error) {
       this.invalid.set(filename, { text: this.text.value, message: error.message });
-      this.status.textContent = `JSON 有误：${error.message}`;
+      this.status.textContent = t("JSON 有误：{message}", { message: error.message });
       this.status.className = "df-form-status df-invalid";
       this.refreshList();
       return;
     }
     this.invalid.delete(filename);
     this.forms[filename] = parsed;
-    this.status.textContent = "JSON 格式正确";
+    this.status.textContent = t("JSON 格式正确");
     this.status.className = "df-form-status";
     this.refreshList();
     const schema = this.schemaFor(filename);
@@ -105,6 +106,9 @@ export class FormEditor {
 
   /** Files whose text does not parse: [{element_id, message}] in the error list's shape. */
   problems() {
-    return [...this.invalid].map(([filename, { message }]) => ({ element_id: filename, message: `JSON 有误：${message}` }));
+    return [...this.invalid].map(([filename, { message }]) => ({
+      element_id: filename,
+      message: t("JSON 有误：{message}", { message }),
+    }));
   }
 }

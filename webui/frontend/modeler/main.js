@@ -1,6 +1,7 @@
 // The process modeler page (webui/templates/modeler.html): the draft of one process, its BPMN
 // in bpmn-js with the properties panel and diagflow's entries, its decision tables in dmn-js,
-// its forms in a JSON editor with a preview; 保存 and 发布 through the process-owner API.
+// its forms in a JSON editor with a preview; 保存 and 发布 through the process-owner API. Its texts
+// follow the page's language (translate.js).
 import "./styles.js";
 
 import BpmnModeler from "bpmn-js/lib/Modeler";
@@ -13,7 +14,7 @@ import { FormEditor } from "./form-editor.js";
 import { ProblemList } from "./problems.js";
 import { spiffworkflowDescriptor } from "./spiffworkflow-moddle.js";
 import { Tabs } from "./tabs.js";
-import { translateModule } from "./translate.js";
+import { languageModules, t } from "./translate.js";
 import { significantWarnings, variableReferencesModule } from "./variable-references.js";
 import { describeSummary, renderVersions } from "./versions.js";
 
@@ -50,7 +51,7 @@ class ModelerPage {
     this.formEditor = new FormEditor(byId("df-panel-forms"), this.forms);
     this.tabs = new Tabs(byId("df-tabs"), root, (name) => this.showTab(name));
     for (const filename of Object.keys(draft.decisions || {}).sort()) {
-      this.tabs.add(`dmn:${filename}`, `决策表：${filename}`);
+      this.tabs.add(`dmn:${filename}`, t("决策表：{filename}", { filename }));
     }
     this.modeler = new BpmnModeler({
       container: byId("df-canvas"),
@@ -61,7 +62,7 @@ class ModelerPage {
         BpmnPropertiesProviderModule,
         diagflowPropertiesModule(this.context(catalogue)),
         variableReferencesModule,
-        translateModule,
+        ...languageModules(),
       ],
       moddleExtensions: { spiffworkflow: spiffworkflowDescriptor },
     });
@@ -100,7 +101,7 @@ class ModelerPage {
     const { warnings } = await this.modeler.importXML(bpmn);
     fitBesidePalette(this.modeler.get("canvas"));
     const shown = significantWarnings(warnings).map((warning) => ({ element_id: "", message: warning.message }));
-    this.problems.show("导入时的问题", shown);
+    this.problems.show(t("导入时的问题"), shown);
     this.showRevision();
   }
 
@@ -110,7 +111,10 @@ class ModelerPage {
   }
 
   showRevision() {
-    byId("df-revision").textContent = `草稿修订 ${this.revision}${this.dirty ? "（有未保存的修改）" : ""}`;
+    const revision = this.revision;
+    byId("df-revision").textContent = this.dirty
+      ? t("草稿修订 {revision}（有未保存的修改）", { revision })
+      : t("草稿修订 {revision}", { revision });
   }
 
   status(text, kind = "info") {
@@ -136,7 +140,14 @@ class ModelerPage {
       const filename = name.slice(4);
       const warnings = await this.decisions.show(filename, this.tabs.panel(name));
       if (warnings && warnings.length) {
-        this.status(`${filename} 导入时有 ${warnings.length} 条警告：${warnings[0].message}`, "error");
+        this.status(
+          t("{filename} 导入时有 {count} 条警告：{message}", {
+            filename,
+            count: warnings.length,
+            message: warnings[0].message,
+          }),
+          "error",
+        );
       }
     }
   }
@@ -154,26 +165,29 @@ class ModelerPage {
   async save() {
     const unparsed = this.formEditor.problems();
     if (unparsed.length) {
-      this.problems.show("表单 JSON 有误，未保存", unparsed);
-      this.status("未保存：请先改正表单 JSON", "error");
+      this.problems.show(t("表单 JSON 有误，未保存"), unparsed);
+      this.status(t("未保存：请先改正表单 JSON"), "error");
       return false;
     }
     const { xml } = await this.modeler.saveXML({ format: true });
     const decisions = await this.decisions.collect();
-    this.status("正在保存…");
+    this.status(t("正在保存…"));
     const answer = await this.api.save({ revision: this.revision, bpmn: xml, forms: this.forms, decisions });
     if (answer.status === 409) {
       byId("df-conflict").hidden = false;
-      this.status("未保存：有人已保存了更新的版本", "error");
+      this.status(t("未保存：有人已保存了更新的版本"), "error");
       return false;
     }
     this.revision = answer.data.revision;
     this.dirty = false;
     this.showRevision();
     const errors = answer.data.errors || [];
-    this.problems.show("校验错误", errors);
+    this.problems.show(t("校验错误"), errors);
+    const revision = this.revision;
     this.status(
-      errors.length ? `已保存（修订 ${this.revision}），有 ${errors.length} 项校验错误` : `已保存（修订 ${this.revision}），校验通过`,
+      errors.length
+        ? t("已保存（修订 {revision}），有 {count} 项校验错误", { revision, count: errors.length })
+        : t("已保存（修订 {revision}），校验通过", { revision }),
       errors.length ? "error" : "success",
     );
     return true;
@@ -183,15 +197,16 @@ class ModelerPage {
     if (this.dirty && !(await this.save())) {
       return;
     }
-    this.status("正在发布…");
+    this.status(t("正在发布…"));
     const answer = await this.api.deploy(this.revision);
     if (answer.status === 422) {
-      this.problems.show("发布被拒绝", answer.data.errors || []);
-      this.status("未发布：模型有错误", "error");
+      this.problems.show(t("发布被拒绝"), answer.data.errors || []);
+      this.status(t("未发布：模型有错误"), "error");
       return;
     }
-    this.problems.show("校验错误", []);
-    this.status(`已发布第 ${answer.data.version} 版：${describeSummary(answer.data.summary)}`, "success");
+    this.problems.show(t("校验错误"), []);
+    const summary = describeSummary(answer.data.summary);
+    this.status(t("已发布第 {version} 版：{summary}", { version: answer.data.version, summary }), "success");
     await this.loadVersions();
   }
 
@@ -217,7 +232,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   start(root).catch((error) => {
     const status = byId("df-status");
-    status.textContent = `建模器无法启动：${error.message}`;
+    status.textContent = t("建模器无法启动：{message}", { message: error.message });
     status.dataset.kind = "error";
   });
 });

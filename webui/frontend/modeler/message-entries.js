@@ -6,6 +6,7 @@ import { jsx } from "@bpmn-io/properties-panel/preact/jsx-runtime";
 import { getBusinessObject, is } from "bpmn-js/lib/util/ModelUtil";
 
 import { getTextExtension, setTextExtension } from "./extension-elements.js";
+import { t } from "./translate.js";
 
 export function messageDefinitionOf(element) {
   const definitions = getBusinessObject(element).eventDefinitions || [];
@@ -46,13 +47,13 @@ function MessageName({ element, id, services, context }) {
   return jsx(SelectEntry, {
     element,
     id,
-    label: "消息名称",
+    label: t("消息名称"),
     getValue: () => ((messageDefinitionOf(element).messageRef || {}).name || ""),
     setValue: (value) => setMessageName(element, value, services),
     getOptions: () => {
       const names = new Set([...context.catalogue.messages, ...messagesOf(element).map((message) => message.name)]);
       return [
-        { value: "", label: "（未选择）" },
+        { value: "", label: t("（未选择）") },
         ...[...names].filter(Boolean).sort().map((name) => ({ value: name, label: name })),
       ];
     },
@@ -64,8 +65,8 @@ function MessageVariable({ element, id, services }) {
   return jsx(TextFieldEntry, {
     element,
     id,
-    label: "消息数据变量",
-    description: "收到的消息内容存入此流程变量",
+    label: t("消息数据变量"),
+    description: t("收到的消息内容存入此流程变量"),
     debounce: services.debounce,
     getValue: () => getTextExtension(definition, "spiffworkflow:MessageVariable"),
     setValue: (value) =>
@@ -77,7 +78,7 @@ export function messageGroup(element, services, context) {
   const entry = (id, component, isEdited) => ({ id, element, component, isEdited, services, context });
   return {
     id: "diagflow-message",
-    label: "消息（diagflow）",
+    label: t("消息（diagflow）"),
     entries: [
       entry("diagflow-message-name", MessageName, isSelectEntryEdited),
       entry("diagflow-message-variable", MessageVariable, isTextFieldEntryEdited),

@@ -5,6 +5,7 @@ import { jsx } from "@bpmn-io/properties-panel/preact/jsx-runtime";
 import { getBusinessObject } from "bpmn-js/lib/util/ModelUtil";
 
 import { addExtension, extensionOf, removeExtension } from "./extension-elements.js";
+import { t } from "./translate.js";
 
 const OPERATOR = "spiffworkflow:ServiceTaskOperator";
 
@@ -32,15 +33,15 @@ function OperatorSelect({ element, id, services, context }) {
   return jsx(SelectEntry, {
     element,
     id,
-    label: "处理程序（operator）",
+    label: t("处理程序（operator）"),
     getValue: current,
     setValue: (value) => setOperator(element, value, services),
     getOptions: () => {
       const operators = [...context.catalogue.operators].sort();
-      const options = [{ value: "", label: "（未选择）" }, ...operators.map((name) => ({ value: name, label: name }))];
+      const options = [{ value: "", label: t("（未选择）") }, ...operators.map((name) => ({ value: name, label: name }))];
       const value = current();
       if (value && !operators.includes(value)) {
-        options.push({ value, label: `${value}（未注册）` });
+        options.push({ value, label: t("{name}（未注册）", { name: value }) });
       }
       return options;
     },
@@ -52,13 +53,13 @@ function ResultVariable({ element, id, services }) {
   return jsx(TextFieldEntry, {
     element,
     id,
-    label: "结果变量",
-    description: "处理程序返回的数据存入此流程变量",
+    label: t("结果变量"),
+    description: t("处理程序返回的数据存入此流程变量"),
     debounce: services.debounce,
     disabled: !operator(),
     getValue: () => (operator() || {}).resultVariable || "",
     setValue: (value) => services.modeling.updateModdleProperties(element, operator(), { resultVariable: value || undefined }),
-    validate: (value) => (value && !/^[a-z][a-z0-9_]*$/.test(value) ? "小写字母、数字和下划线，以字母开头" : null),
+    validate: (value) => (value && !/^[a-z][a-z0-9_]*$/.test(value) ? t("小写字母、数字和下划线，以字母开头") : null),
   });
 }
 
@@ -66,7 +67,7 @@ export function serviceTaskGroup(element, services, context) {
   const entry = (id, component, isEdited) => ({ id, element, component, isEdited, services, context });
   return {
     id: "diagflow-service-task",
-    label: "服务处理（diagflow）",
+    label: t("服务处理（diagflow）"),
     entries: [
       entry("diagflow-operator", OperatorSelect, isSelectEntryEdited),
       entry("diagflow-result-variable", ResultVariable, isTextFieldEntryEdited),

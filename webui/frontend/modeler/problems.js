@@ -1,5 +1,7 @@
 // The list of validation errors under the toolbar; an error naming an element selects it,
 // scrolls it into view and marks it on the canvas (marker class + badge overlay).
+import { t } from "./translate.js";
+
 const MARKER = "df-error";
 // Scrolled-to elements land right of the palette (about 150 px wide) with room for the badge.
 const VISIBLE_PADDING = { top: 100, right: 100, bottom: 100, left: 180 };
@@ -30,7 +32,7 @@ export class ProblemList {
       return;
     }
     const heading = document.createElement("h2");
-    heading.textContent = `${title}（${errors.length} 项）`;
+    heading.textContent = t("{title}（{count} 项）", { title, count: errors.length });
     const list = document.createElement("ul");
     for (const error of errors) {
       list.append(this.item(error));
@@ -43,7 +45,7 @@ export class ProblemList {
 
   item(error) {
     const item = document.createElement("li");
-    const label = error.element_id ? `${error.element_id}：${error.message}` : error.message;
+    const label = error.element_id ? t("{id}：{message}", { id: error.element_id, message: error.message }) : error.message;
     if (error.element_id) {
       const button = document.createElement("button");
       button.type = "button";
@@ -70,7 +72,7 @@ export class ProblemList {
     const badge = document.createElement("span");
     badge.className = "df-error-badge";
     badge.textContent = "!";
-    badge.title = "此处有错误";
+    badge.title = t("此处有错误");
     this.modeler.get("overlays").add(id, MARKER, { position: { top: -10, left: 20 }, scale: false, html: badge });
     this.marked.push(id);
   }

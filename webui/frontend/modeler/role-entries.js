@@ -4,13 +4,15 @@ import { SelectEntry, isSelectEntryEdited } from "@bpmn-io/properties-panel";
 import { jsx } from "@bpmn-io/properties-panel/preact/jsx-runtime";
 import { getBusinessObject } from "bpmn-js/lib/util/ModelUtil";
 
+import { content, t } from "./translate.js";
+
 export function roleOptions(roles, current, emptyLabel) {
   const options = [{ value: "", label: emptyLabel }];
   for (const role of roles) {
-    options.push({ value: role.key, label: `${role.label}（${role.key}）` });
+    options.push({ value: role.key, label: t("{label}（{key}）", { label: content(role.label), key: role.key }) });
   }
   if (current && !roles.some((role) => role.key === current)) {
-    options.push({ value: current, label: `${current}（不是已登记的角色）` });
+    options.push({ value: current, label: t("{name}（不是已登记的角色）", { name: current }) });
   }
   return options;
 }
@@ -20,19 +22,19 @@ function LaneRole({ element, id, services, context }) {
   return jsx(SelectEntry, {
     element,
     id,
-    label: "办理角色",
-    description: "泳道名称即角色代码，决定谁办理泳道中的任务",
+    label: t("办理角色"),
+    description: t("泳道名称即角色代码，决定谁办理泳道中的任务"),
     getValue: () => getBusinessObject(element).name || "",
     setValue: (value) => services.modeling.updateProperties(element, { name: value || undefined }),
-    getOptions: () => roleOptions(roles, getBusinessObject(element).name, "（请选择角色）"),
-    validate: (value) => (value && !roles.some((role) => role.key === value) ? "不是已登记的角色" : null),
+    getOptions: () => roleOptions(roles, getBusinessObject(element).name, t("（请选择角色）")),
+    validate: (value) => (value && !roles.some((role) => role.key === value) ? t("不是已登记的角色") : null),
   });
 }
 
 export function laneGroup(element, services, context) {
   return {
     id: "diagflow-lane",
-    label: "办理角色（diagflow）",
+    label: t("办理角色（diagflow）"),
     entries: [
       { id: "diagflow-lane-role", element, component: LaneRole, isEdited: isSelectEntryEdited, services, context },
     ],

@@ -1,5 +1,7 @@
 // A live preview of a task form from its JSON Schema and UI schema: the same field kinds the
 // task page renders (webui/templates/_form.html), drawn with plain DOM, never submitted.
+import { t } from "./translate.js";
+
 function node(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -35,17 +37,17 @@ function choiceField(path, schema, ui) {
   return node(
     "select",
     { id: path },
-    node("option", { value: "" }, "请选择"),
+    node("option", { value: "" }, t("请选择")),
     ...enumLabels(schema, ui).map(([value, label]) => node("option", { value }, label)),
   );
 }
 
 function inputFor(path, schema, ui) {
   if (schema.readOnly) {
-    return node("span", { class: "df-preview-readonly" }, "（只读，显示流程中的值）");
+    return node("span", { class: "df-preview-readonly" }, t("（只读，显示流程中的值）"));
   }
   if (schema["x-options"]) {
-    return node("select", { id: path }, node("option", {}, `（运行时载入：${schema["x-options"]}）`));
+    return node("select", { id: path }, node("option", {}, t("（运行时载入：{source}）", { source: schema["x-options"] })));
   }
   if (Array.isArray(schema.enum)) {
     return choiceField(path, schema, ui);
@@ -91,7 +93,7 @@ function arrayField(path, schema, ui) {
   return node(
     "div",
     { class: "df-preview-array" },
-    node("p", { class: "df-preview-help" }, "第 1 行"),
+    node("p", { class: "df-preview-help" }, t("第 1 行")),
     inputFor(`${path}.0`, items, ui.items || {}),
   );
 }
@@ -121,12 +123,12 @@ function fieldset(path, schema, ui) {
 /** The preview of a whole form; problems with the schema's shape are shown, not thrown. */
 export function renderPreview(schema, uiSchema) {
   if (!schema || typeof schema !== "object" || schema.type !== "object") {
-    return node("p", { class: "df-preview-problem" }, "表单的顶层应为 \"type\": \"object\"。");
+    return node("p", { class: "df-preview-problem" }, t("表单的顶层应为 \"type\": \"object\"。"));
   }
   return node(
     "form",
-    { class: "df-preview-form", "aria-label": "表单预览" },
-    node("h3", {}, schema.title || "（无标题）"),
+    { class: "df-preview-form", "aria-label": t("表单预览") },
+    node("h3", {}, schema.title || t("（无标题）")),
     schema.description ? node("p", { class: "df-preview-help" }, schema.description) : null,
     fieldset("preview", schema, uiSchema || {}),
   );

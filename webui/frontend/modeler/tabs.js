@@ -1,5 +1,7 @@
 // Accessible tabs (role=tablist): the diagram, one per decision table, the forms. Panels for
 // decision tables are created with their tab.
+import { t } from "./translate.js";
+
 export class Tabs {
   constructor(list, root, onSelect) {
     this.list = list;
@@ -50,7 +52,7 @@ export class Tabs {
       panel.hidden = !selected;
     }
     this.onSelect(name).catch((error) => {
-      this.panel(name).textContent = `无法显示：${error.message}`;
+      this.panel(name).textContent = t("无法显示：{message}", { message: error.message });
     });
   }
 }

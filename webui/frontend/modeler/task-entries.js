@@ -15,6 +15,7 @@ import { getBusinessObject } from "bpmn-js/lib/util/ModelUtil";
 
 import { getProperty, getTextExtension, setProperty, setTextExtension } from "./extension-elements.js";
 import { roleOptions } from "./role-entries.js";
+import { t } from "./translate.js";
 
 export const SCHEMA_SUFFIX = ".schema.json";
 const UI_SCHEMA_SUFFIX = ".uischema.json";
@@ -33,15 +34,15 @@ function FormSelect({ element, id, services, context }) {
   return jsx(SelectEntry, {
     element,
     id,
-    label: "表单（JSON Schema）",
+    label: t("表单（JSON Schema）"),
     getValue: () => getProperty(element, "formJsonSchemaFilename") || "",
     setValue: (value) => chooseForm(element, value, services, context),
     getOptions: () => {
       const current = getProperty(element, "formJsonSchemaFilename");
       const files = Object.keys(context.forms()).filter((name) => name.endsWith(SCHEMA_SUFFIX)).sort();
-      const options = [{ value: "", label: "（未选择表单）" }, ...files.map((name) => ({ value: name, label: name }))];
+      const options = [{ value: "", label: t("（未选择表单）") }, ...files.map((name) => ({ value: name, label: name }))];
       if (current && !files.includes(current)) {
-        options.push({ value: current, label: `${current}（文件不存在）` });
+        options.push({ value: current, label: t("{name}（文件不存在）", { name: current }) });
       }
       return options;
     },
@@ -59,9 +60,9 @@ function FormButtons({ element, services, context }) {
   return h(
     "div",
     { class: "bio-properties-panel-entry df-entry-buttons" },
-    h("button", { type: "button", class: "df-button", onClick: createForm }, "新建表单"),
+    h("button", { type: "button", class: "df-button", onClick: createForm }, t("新建表单")),
     current && current in context.forms()
-      ? h("button", { type: "button", class: "df-button", onClick: () => context.openForm(current) }, "编辑表单")
+      ? h("button", { type: "button", class: "df-button", onClick: () => context.openForm(current) }, t("编辑表单"))
       : null,
   );
 }
@@ -70,12 +71,12 @@ function DueWorkingDays({ element, id, services }) {
   return jsx(TextFieldEntry, {
     element,
     id,
-    label: "办理期限（工作日）",
-    description: "到达后第 n 个工作日 24:00 到期；留空表示不设期限",
+    label: t("办理期限（工作日）"),
+    description: t("到达后第 n 个工作日 24:00 到期；留空表示不设期限"),
     debounce: services.debounce,
     getValue: () => getProperty(element, "dueWorkingDays") || "",
     setValue: (value) => setProperty(element, "dueWorkingDays", (value || "").trim(), services),
-    validate: (value) => (value && !/^\s*[1-9]\d*\s*$/.test(value) ? "请输入正整数" : null),
+    validate: (value) => (value && !/^\s*[1-9]\d*\s*$/.test(value) ? t("请输入正整数") : null),
   });
 }
 
@@ -83,15 +84,17 @@ function EscalateTo({ element, id, services, context }) {
   return jsx(SelectEntry, {
     element,
     id,
-    label: "逾期督办角色",
+    label: t("逾期督办角色"),
     getValue: () => getProperty(element, "escalateTo") || "",
     setValue: (value) => setProperty(element, "escalateTo", value, services),
-    getOptions: () => roleOptions(context.catalogue.roles, getProperty(element, "escalateTo"), "（默认）"),
+    getOptions: () => roleOptions(context.catalogue.roles, getProperty(element, "escalateTo"), t("（默认）")),
   });
 }
 
-function expressionEntry(name, label, description) {
+/** `texts` gives the label and the description, in the page's language when the entry is drawn. */
+function expressionEntry(name, texts) {
   return function ExpressionProperty({ element, id, services }) {
+    const [label, description] = texts();
     return jsx(TextFieldEntry, {
       element,
       id,
@@ -104,15 +107,21 @@ function expressionEntry(name, label, description) {
   };
 }
 
-const Assignee = expressionEntry("assignee", "指派给（表达式）", "得出用户 ID 的表达式；专家、第三方机构的任务必须指派");
-const TaskDistrict = expressionEntry("taskDistrict", "办理区县（表达式）", "一个实例含多个区县的任务时，得出区县名称的表达式");
+const Assignee = expressionEntry("assignee", () => [
+  t("指派给（表达式）"),
+  t("得出用户 ID 的表达式；专家、第三方机构的任务必须指派"),
+]);
+const TaskDistrict = expressionEntry("taskDistrict", () => [
+  t("办理区县（表达式）"),
+  t("一个实例含多个区县的任务时，得出区县名称的表达式"),
+]);
 
 function Instructions({ element, id, services }) {
   const businessObject = getBusinessObject(element);
   return jsx(TextAreaEntry, {
     element,
     id,
-    label: "办理说明（Markdown）",
+    label: t("办理说明（Markdown）"),
     rows: 4,
     debounce: services.debounce,
     getValue: () => getTextExtension(businessObject, "spiffworkflow:InstructionsForEndUser"),
@@ -125,7 +134,7 @@ export function userTaskGroup(element, services, context) {
   const entry = (id, component, isEdited) => ({ id, element, component, isEdited, services, context });
   return {
     id: "diagflow-user-task",
-    label: "任务设置（diagflow）",
+    label: t("任务设置（diagflow）"),
     entries: [
       entry("diagflow-form", FormSelect, isSelectEntryEdited),
       entry("diagflow-form-buttons", FormButtons, () => false),

@@ -5,6 +5,7 @@ import { useState } from "@bpmn-io/properties-panel/preact/hooks";
 import { getBusinessObject, is } from "bpmn-js/lib/util/ModelUtil";
 
 import { buildCall, parameterNames } from "./timer-expression.js";
+import { t } from "./translate.js";
 
 const TIMER_TYPES = ["timeDate", "timeDuration", "timeCycle"];
 
@@ -20,7 +21,7 @@ export function timerDefinitionOf(element) {
 
 function currentExpression(timer) {
   const type = TIMER_TYPES.find((candidate) => timer[candidate]);
-  return type ? `${type}: ${timer[type].body || ""}` : "（未设置）";
+  return type ? `${type}: ${timer[type].body || ""}` : t("（未设置）");
 }
 
 function writeTimeDate(element, timer, expression, services) {
@@ -47,11 +48,11 @@ function TimerHelper({ element, services, context }) {
   return h(
     "div",
     { class: "bio-properties-panel-entry df-timer-helper" },
-    h("p", { class: "df-current" }, "当前表达式：", h("code", null, currentExpression(timer))),
+    h("p", { class: "df-current" }, t("当前表达式："), h("code", null, currentExpression(timer))),
     h(
       "label",
       { class: "bio-properties-panel-label", for: "df-timer-function" },
-      "日历函数",
+      t("日历函数"),
     ),
     h(
       "select",
@@ -71,17 +72,17 @@ function TimerHelper({ element, services, context }) {
       h(
         "div",
         { class: "df-argument" },
-        h("label", { class: "bio-properties-panel-label", for: `df-timer-arg-${parameter}` }, `参数 ${parameter}`),
+        h("label", { class: "bio-properties-panel-label", for: `df-timer-arg-${parameter}` }, t("参数 {name}", { name: parameter })),
         h("input", {
           id: `df-timer-arg-${parameter}`,
           class: "bio-properties-panel-input",
-          placeholder: "流程变量名、数字或日期",
+          placeholder: t("流程变量名、数字或日期"),
           value: argumentsByName[parameter] || "",
           onInput: (event) => setArguments({ ...argumentsByName, [parameter]: event.target.value }),
         }),
       ),
     ),
-    h("p", { class: "df-preview" }, "将写入：", h("code", null, expression || "（请填写全部参数）")),
+    h("p", { class: "df-preview" }, t("将写入："), h("code", null, expression || t("（请填写全部参数）"))),
     h(
       "button",
       {
@@ -90,12 +91,12 @@ function TimerHelper({ element, services, context }) {
         disabled: !complete,
         onClick: () => writeTimeDate(element, timer, expression, services),
       },
-      "写入定时器（timeDate）",
+      t("写入定时器（timeDate）"),
     ),
     h(
       "details",
       { class: "df-function-list" },
-      h("summary", null, "全部日历函数"),
+      h("summary", null, t("全部日历函数")),
       h(
         "dl",
         null,
@@ -108,7 +109,7 @@ function TimerHelper({ element, services, context }) {
 export function timerGroup(element, services, context) {
   return {
     id: "diagflow-timer",
-    label: "工作日定时（diagflow）",
+    label: t("工作日定时（diagflow）"),
     entries: [{ id: "diagflow-timer-helper", element, component: TimerHelper, isEdited: () => false, services, context }],
   };
 }

@@ -1,5 +1,41 @@
-// Chinese for the strings of bpmn-js, its palette, context pad and properties panel that a
-// process owner meets most; anything not listed stays in English.
+// The modeler's language. The page is Chinese or English (<html lang>, webui/i18n.py).
+//
+// diagflow's own texts are written in Chinese, each as the first argument of t() (a plain string
+// literal, with {name} for values): webui/modeler.py extracts them from these sources with babel's
+// JavaScript extractor, and in English pages passes their English from the catalogue as
+// <div id="df-modeler" data-messages="{chinese: english}">, together with the English of the role
+// labels the catalogue API sends (content()). Chinese pages carry no map: t() fills in the Chinese.
+//
+// bpmn-js and its properties panel speak English; in Chinese pages translateModule gives them the
+// table below (the strings a process owner meets most; anything not listed stays in English).
+let messages;
+
+export function isEnglish() {
+  return document.documentElement.lang === "en";
+}
+
+function pageMessages() {
+  if (messages === undefined) {
+    const root = document.getElementById("df-modeler");
+    messages = isEnglish() && root && root.dataset.messages ? JSON.parse(root.dataset.messages) : {};
+  }
+  return messages;
+}
+
+function fill(template, values) {
+  return template.replace(/{([^}]+)}/g, (match, key) => (key in values ? String(values[key]) : match));
+}
+
+/** A text of diagflow's in the page's language: t("已保存 {n} 项", { n: 3 }). */
+export function t(chinese, values = {}) {
+  return fill(pageMessages()[chinese] || chinese, values);
+}
+
+/** A Chinese text the modeler is sent as data (role labels), in English when the page has it. */
+export function content(text) {
+  return pageMessages()[text] || text;
+}
+
 const CHINESE = {
   General: "基本信息",
   Name: "名称",
@@ -83,8 +119,12 @@ const CHINESE = {
 };
 
 function translate(template, replacements = {}) {
-  const text = CHINESE[template] || template;
-  return text.replace(/{([^}]+)}/g, (_, key) => (key in replacements ? replacements[key] : `{${key}}`));
+  return fill(CHINESE[template] || template, replacements);
 }
 
-export const translateModule = { translate: ["value", translate] };
+const translateModule = { translate: ["value", translate] };
+
+/** The bpmn-js modules that set its language: the Chinese table, or none (its own English). */
+export function languageModules() {
+  return isEnglish() ? [] : [translateModule];
+}

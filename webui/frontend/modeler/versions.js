@@ -1,9 +1,11 @@
 // The deployed versions of the process, newest first, with what each deployment changed.
+import { isEnglish, t } from "./translate.js";
+
 const NAMES_SHOWN = 6;
-const SUMMARY_LABELS = [
-  ["added", "新增"],
-  ["removed", "删除"],
-  ["changed", "修改"],
+const summaryLabels = () => [
+  ["added", t("新增")],
+  ["removed", t("删除")],
+  ["changed", t("修改")],
 ];
 
 export function describeSummary(summary) {
@@ -11,22 +13,26 @@ export function describeSummary(summary) {
     return "—";
   }
   const parts = [];
-  for (const [key, label] of SUMMARY_LABELS) {
+  for (const [key, label] of summaryLabels()) {
     const value = summary[key];
     if (Array.isArray(value) && value.length) {
-      const shown = value.slice(0, NAMES_SHOWN).join("、");
-      parts.push(`${label} ${value.length}：${shown}${value.length > NAMES_SHOWN ? " 等" : ""}`);
+      const values = { label, count: value.length, names: value.slice(0, NAMES_SHOWN).join(t("、")) };
+      parts.push(value.length > NAMES_SHOWN ? t("{label} {count}：{names} 等", values) : t("{label} {count}：{names}", values));
     } else if (typeof value === "number" && value) {
       parts.push(`${label} ${value}`);
     }
   }
-  return parts.length ? parts.join("；") : "无元素变化";
+  return parts.length ? parts.join(t("；")) : t("无元素变化");
 }
 
 function formatTime(value) {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
     return String(value || "—");
+  }
+  if (isEnglish()) {
+    const parts = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    return date.toLocaleString("en-GB", { ...parts, timeZone: "Asia/Shanghai", hour12: false });
   }
   return date.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
 }
@@ -44,7 +50,7 @@ export function renderVersions(tbody, versions) {
       const row = document.createElement("tr");
       row.dataset.version = String(version.version);
       row.append(
-        cell(`第 ${version.version} 版`),
+        cell(t("第 {version} 版", { version: version.version })),
         cell(version.deployed_by || "—"),
         cell(formatTime(version.deployed_at)),
         cell(describeSummary(version.summary)),
