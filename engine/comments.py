@@ -49,7 +49,7 @@ class CommentService:
         if not text:
             raise InvalidData({"body": N_("请填写意见内容")})
         if len(text) > MAX_COMMENT:
-            raise InvalidData({"body": N_("最多 %(limit)s 个字符", limit=f"{MAX_COMMENT:,}")})
+            raise InvalidData({"body": N_("最多 %(limit)s 个字符", limit=format(MAX_COMMENT, ","))})
         if task_id and not _task_of(instance, task_id):
             raise InvalidData({"task_id": N_("任务不属于该流程实例")})
         with self._sessions.begin() as session:

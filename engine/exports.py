@@ -25,6 +25,7 @@ from .access import Actor, hides_actor
 from .clock import SHANGHAI, Clock
 from .errors import Forbidden, NotFound
 from .history import pseudonymous
+from .i18n import N_
 from .models import AuditEvent, Organisation, User
 from .records.plans import ITEM_STATUS_LABELS, Announcement, PlanItem, SubsidyPlan
 from .records.projects import FILING_STATUS_LABELS, Filing
@@ -58,9 +59,9 @@ def filing_district(actor: Actor, district: str | None) -> str | None:
         return district or None
     if actor.role == "district_bureau":
         if district and district != actor.district:
-            raise Forbidden("只能导出本区县的备案汇总")
+            raise Forbidden(N_("只能导出本区县的备案汇总"))
         return actor.district
-    raise Forbidden("备案汇总仅区县工信主管部门和市工业和信息化局可以导出")
+    raise Forbidden(N_("备案汇总仅区县工信主管部门和市工业和信息化局可以导出"))
 
 
 def plan_districts(actor: Actor) -> str | None:
@@ -69,7 +70,7 @@ def plan_districts(actor: Actor) -> str | None:
         return None
     if actor.role in DISTRICT_ROLES:
         return actor.district
-    raise Forbidden("资助计划和公示名单仅市、区县工信和财政部门可以导出")
+    raise Forbidden(N_("资助计划和公示名单仅市、区县工信和财政部门可以导出"))
 
 
 class ExportService:
@@ -119,7 +120,7 @@ class ExportService:
         with self._sessions() as session:
             plan = session.get(SubsidyPlan, plan_id)
             if plan is None:
-                raise NotFound(f"资助计划 {plan_id} 不存在")
+                raise NotFound(N_("资助计划 %(plan_id)s 不存在", plan_id=plan_id))
             query = select(PlanItem).where(PlanItem.plan_id == plan_id).order_by(PlanItem.id)
             if district:
                 query = query.where(PlanItem.district == district)
@@ -141,7 +142,7 @@ class ExportService:
         with self._sessions() as session:
             found = session.get(Announcement, announcement_id)
             if found is None:
-                raise NotFound(f"公示 {announcement_id} 不存在")
+                raise NotFound(N_("公示 %(announcement_id)s 不存在", announcement_id=announcement_id))
             items = [i for i in found.items if not district or i["district"] == district]
             return {"id": found.id, "title": found.title, "legal_basis": found.legal_basis, "district": district,
                     "starts_at": found.starts_at, "ends_at": found.ends_at, "items": items,

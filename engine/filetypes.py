@@ -112,7 +112,7 @@ def check_file(data: bytes, filename: str, field: str, max_bytes: int) -> Checke
     if not data:
         raise InvalidData({field: N_("文件为空，请重新选择")})
     if len(data) > max_bytes:
-        raise InvalidData({field: N_("文件超过 %(size)s MB 的上限", size=f"{max_bytes / 1024 / 1024:g}")})
+        raise InvalidData({field: N_("文件超过 %(size)s MB 的上限", size=format(max_bytes / 1024 / 1024, "g"))})
     clean = sanitise_filename(filename)
     extension = clean.rpartition(".")[2].lower() if "." in clean else ""
     kinds = sniff(data)

@@ -690,7 +690,7 @@ def record_result(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any
         application.rejection_reason = None
         _notify_provider(ctx, application, N_("资助申请 %(business_key)s 符合资助条件，拟资助 %(amount)s 元，"
                                               "待列入资助计划", business_key=business_key,
-                                              amount=f"{amount_fen / 100:,.2f}"))
+                                              amount=format(amount_fen / 100, ",.2f")))
     _audit(ctx, application, before, application.rejection_reason)
     return {
         **_shown(conditions),
@@ -726,7 +726,8 @@ def confirm_paid(ctx: HandlerContext, _params: dict[str, Any]) -> dict[str, Any]
     application = _application(ctx)
     _notify_provider(ctx, application, N_("资助申请 %(business_key)s 的资助资金 %(amount)s 元"
                                           "已由%(district)s财政部门拨付", business_key=ctx.instance.business_key,
-                                          amount=f"{application.amount_fen / 100:,.2f}", district=application.district))
+                                          amount=format(application.amount_fen / 100, ",.2f"),
+                                          district=application.district))
     return confirmed
 
 

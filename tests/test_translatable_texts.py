@@ -25,8 +25,12 @@ KEPT = {
     "engine/demo.py:*": "the demo's made-up organisations, people and projects are data",
     "engine/calendar_seed.py:*": "the State Council's holiday names are data, stored with the calendar",
     "engine/roles.py:DISTRICTS": "district names are data: stored in records, filtered on, shown as entered",
-    "engine/exports.py:*": "the exports are documents in the form the guide prescribes (第十一条, 第十四条)",
-    "webui/exports.py:*": "file names of those documents",
+    **{f"engine/exports.py:{scope}": "the exports: documents in the form the guide prescribes (第十一条, 第十四条)"
+       for scope in ("FILING_HEADERS", "SUMMARY_HEADERS", "PLAN_HEADERS", "ANNOUNCEMENT_HEADERS", "AUDIT_HEADERS",
+                     "ExportService.filing_summary", "ExportService.plan_workbook",
+                     "ExportService.announcement_workbook", "ExportService._stamp", "total_row", "_summary_line")},
+    **{f"webui/exports.py:{scope}": "file names of those documents"
+       for scope in ("filings_xlsx", "plan_xlsx", "announcement_xlsx", "audit_csv")},
     "webui/simulation.py:*": "the simulation's made-up records and its timeline printed by the CLI",
     "engine/forms.py:MESSAGES": "the form messages' own table, Chinese beside English (render_form's lang)",
     "webui/forms.py:MESSAGES": "the form conversion messages' own table, Chinese beside English (parse_form's lang)",

@@ -39,7 +39,7 @@ def store_upload(caller: Actor) -> dict[str, Any]:
     limit = max_upload_bytes()
     request.max_content_length = limit + MULTIPART_SLACK
     if request.content_length is not None and request.content_length > limit + MULTIPART_SLACK:
-        raise InvalidData({"file": N_("文件超过 %(size)s MB 的上限", size=f"{limit / 1024 / 1024:g}")})
+        raise InvalidData({"file": N_("文件超过 %(size)s MB 的上限", size=format(limit / 1024 / 1024, "g"))})
     purpose = request.form.get("purpose", "")
     if purpose not in (PURPOSE_TASK, PURPOSE_COMMENT):
         raise InvalidData(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from engine.errors import InvalidData
 from engine.exports import plan_districts
+from engine.i18n import N_
 from engine.records.campaigns import Campaign
 from engine.records.plans import Announcement, SubsidyPlan
 from engine.roles import DISTRICTS
@@ -36,7 +37,7 @@ def _campaign_id() -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise InvalidData({"campaign_id": "应为整数"})
+        raise InvalidData({"campaign_id": N_("应为整数")})
     return int(raw)
 
 

@@ -117,8 +117,14 @@ def content_list(texts: Iterable[str]) -> str:
     return ("; " if is_english() else "；").join(content_label(text) or "" for text in texts)
 
 
-# Elements whose names the pages show: processes (start buttons, filters) and the human tasks.
-SHOWN_ELEMENTS = frozenset({"process", "userTask", "manualTask"})
+# Elements whose names the pages show: processes (start buttons, filters), the human tasks, and
+# every other step the instance page's history names (service tasks, events, gateways).
+SHOWN_ELEMENTS = frozenset({
+    "process", "userTask", "manualTask", "serviceTask", "scriptTask", "businessRuleTask", "sendTask",
+    "receiveTask", "callActivity", "subProcess", "startEvent", "endEvent", "intermediateCatchEvent",
+    "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway", "parallelGateway", "inclusiveGateway",
+    "eventBasedGateway",
+})
 
 
 def extract_bpmn(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple]:

@@ -242,8 +242,8 @@ def yuan_figures(fen: int) -> str:
 
 
 def yuan_text(fen: int) -> str:
-    """An amount as people read it: 45,000 元, 41,666.50 元."""
-    return N_("%(amount)s 元", amount=f"{fen // 100:,}" if fen % 100 == 0 else f"{fen / 100:,.2f}")
+    """An amount as people read it: 45,000 元, 41,666.50 元 (a Text: 45,000 yuan in English)."""
+    return N_("%(amount)s 元", amount=format(fen // 100, ",") if fen % 100 == 0 else format(fen / 100, ",.2f"))
 
 
 # --------------------------------------------------------------------------

@@ -16,10 +16,12 @@ import pytest
 from babel.messages.checkers import python_format
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
+from engine.models import Organisation
 from engine.roles import DISTRICTS
 from tests.modelkit import timer, user_task
-from tests.support import Scenario
+from tests.support import FILING, Scenario
 from tests.webui.test_api import Api
 from tests.webui.test_pages import csrf_token, sign_in
 from tests.webui.test_process_owner_api import NOTE, owner_model
@@ -188,3 +190,28 @@ def test_a_models_problems_are_said_in_english(app, demo_password) -> None:
     refused = api.call("POST", "city", "/api/processes/owner_en/deploy", {"revision": 1})
     assert refused.status_code == 422 and refused.json["error"].startswith("The model cannot be deployed: wait: ")
     assert CJK.findall(refused.json["error"] + json.dumps(refused.json["errors"], ensure_ascii=False)) == []
+
+
+def test_the_instance_page_in_english_names_every_step(app, project, demo_password) -> None:
+    """History, entries and related records: every step's name from the models (service tasks and
+    events too) and every form text in English; the rest is what the users entered."""
+    project.provider_files_contract().enterprise_confirms_filing().district_accepts_filing()
+    client = app.test_client()
+    sign_in(client, "provider_a", demo_password)
+    switch(client, client.get("/").get_data(as_text=True), "en", "/")
+    page = client.get(f"/instances/{project.instance_id}").get_data(as_text=True)
+    assert '<span class="element">Record the filing</span>' in page  # a service task
+    users = [project.actor(name) for name in ("provider_a", "enterprise_a", "lixia_bureau")]
+    entered = [*strings(FILING), "材料齐全", *(u.display_name or "" for u in users), *DISTRICTS]
+    with app.extensions["diagflow"].sessions() as session:
+        entered += session.scalars(select(Organisation.name)).all()
+    assert chinese_left(page, entered) == []
+
+
+def strings(value: object) -> list[str]:
+    """Every text in form data (nested lists and objects)."""
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in strings(item)]
+    return [value] if isinstance(value, str) else []
