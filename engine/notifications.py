@@ -54,7 +54,7 @@ def notify(
         organisation_id=None if user_id else organisation_id,
         kind=kind,
         title=title[:TITLE_LENGTH],
-        title_text=title.to_json() if isinstance(title, Text) else None,
+        title_text=title.to_json(),
         link=link,
         instance_id=instance_id,
         created_at=clock.now(),

@@ -19,7 +19,7 @@ from engine.validation import MAX_FILE_BYTES, MAX_ZIP_BYTES
 
 from .api import _json_body, token_required
 from .context import engine
-from .errors import problems_json
+from .errors import engine_error_body, problems_json
 from .i18n import content_label
 from .security import csrf
 
@@ -41,7 +41,7 @@ def city_bureau_api(view: Callable[..., Any]) -> Callable[..., Any]:
 
 @bp.errorhandler(ValidationFailed)
 def not_deployable(failed: ValidationFailed) -> ResponseReturnValue:
-    return jsonify({"ok": False, "error": content_label(failed.message), "errors": problems_json(failed.problems)}), 422
+    return jsonify({"ok": False, **engine_error_body(failed)}), 422
 
 
 @bp.errorhandler(StaleDraft)

@@ -96,8 +96,8 @@ def content_label(text: str | None) -> str | None:
 
 
 def _value(value: Any) -> Any:
-    if isinstance(value, str):
-        return content_label(value) if isinstance(value, Text) else value
+    if isinstance(value, Text):
+        return content_label(value)
     if isinstance(value, list):
         return "; ".join(str(_value(item)) for item in value)
     if isinstance(value, datetime):
@@ -109,7 +109,7 @@ def _value(value: Any) -> Any:
 
 def content_labels(texts: dict[str, str]) -> dict[str, str]:
     """Field → message maps (form errors) in the page's language."""
-    return {field: content_label(text) or text for field, text in texts.items()}
+    return {field: content_label(text) for field, text in texts.items()}
 
 
 def content_list(texts: Iterable[str]) -> str:
