@@ -34,7 +34,7 @@ def notify(
     session: Session,
     clock: Clock,
     kind: str,
-    title: Text,
+    title: str,
     *,
     user_id: int | None = None,
     role: str | None = None,
@@ -46,7 +46,8 @@ def notify(
     """Add a notification to the session's transaction (for a user, else for a role in scope).
 
     The title is a `Text` (engine.i18n.N_): its Chinese is stored for e-mail and as it was, its
-    template and values so that the notification centre can show it in the reader's language."""
+    template and values so that the notification centre can show it in the reader's language.
+    A plain `str` (a title that came as data, e.g. in an effect's payload) is stored as it is."""
     notification = Notification(
         user_id=user_id,
         role=None if user_id else role,
@@ -54,7 +55,7 @@ def notify(
         organisation_id=None if user_id else organisation_id,
         kind=kind,
         title=title[:TITLE_LENGTH],
-        title_text=title.to_json(),
+        title_text=title.to_json() if isinstance(title, Text) else None,
         link=link,
         instance_id=instance_id,
         created_at=clock.now(),
